@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
+import type { Principal } from '../common/auth/principal.js';
+import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
+import { ListRangeHeader, Paginated } from '../common/heroku/paginated.decorator.js';
+import { Page } from '../common/heroku/range.js';
+import type { ListRange } from '../common/heroku/range.js';
+import { AppCreateDto, AppResponseDto, AppUpdateDto } from './apps.dto.js';
+import { APP_RANGE_FIELDS, AppsService } from './apps.service.js';
+
+const APP_PARAM = { name: 'app_id_or_name', description: 'App name or id', example: 'myapp' };
+
+@ApiTags('apps')
+@Authenticated()
+@Controller('apps')
+export class AppsController {
+  constructor(private readonly apps: AppsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an app', description: 'Heroku: POST /apps. Optionally in a Space.' })
+  @ApiCreatedResponse({ type: AppResponseDto })
+  @ApiErrors(404, 422)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: AppCreateDto): Promise<AppResponseDto> {
+    return this.apps.create(principal, body ?? {});
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List apps', description: 'Your apps (an admin sees all).' })
+  @ApiOkResponse({ type: [AppResponseDto] })
+  @Paginated(APP_RANGE_FIELDS)
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ListRangeHeader({ fields: APP_RANGE_FIELDS }) range: ListRange,
+  ): Promise<Page<AppResponseDto>> {
+    return this.apps.list(principal, range);
+  }
+
+  @Get(':app_id_or_name')
+  @ApiOperation({ summary: 'App info' })
+  @ApiParam(APP_PARAM)
+  @ApiOkResponse({ type: AppResponseDto })
+  @ApiErrors(404)
+  info(@CurrentPrincipal() principal: Principal, @Param('app_id_or_name') app: string): Promise<AppResponseDto> {
+    return this.apps.info(principal, app);
+  }
+
+  @Patch(':app_id_or_name')
+  @ApiOperation({ summary: 'Update an app', description: 'Rename it.' })
+  @ApiParam(APP_PARAM)
+  @ApiOkResponse({ type: AppResponseDto })
+  @ApiErrors(404, 422)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_id_or_name') app: string,
+    @Body() body: AppUpdateDto,
+  ): Promise<AppResponseDto> {
+    return this.apps.update(principal, app, body ?? {});
+  }
+
+  @Delete(':app_id_or_name')
+  @ApiOperation({ summary: 'Delete an app', description: 'With its formation, dynos, config vars and releases.' })
+  @ApiParam(APP_PARAM)
+  @ApiOkResponse({ type: AppResponseDto })
+  @ApiErrors(404)
+  destroy(@CurrentPrincipal() principal: Principal, @Param('app_id_or_name') app: string): Promise<AppResponseDto> {
+    return this.apps.destroy(principal, app);
+  }
+}

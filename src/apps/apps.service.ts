@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Principal } from '../common/auth/principal.js';
+import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
+import { idOrNameWhere } from '../common/heroku/identity.js';
+import { ListRange, Page, rangeQuery, RangeField, toPage } from '../common/heroku/range.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { isUniqueViolation } from '../database/prisma-errors.js';
+import { recordEvent } from '../events/event-log.js';
+import { SpacesService } from '../spaces/spaces.service.js';
+import { generateAppName } from './app-name.js';
+import { AppCreateDto, AppResponseDto, AppUpdateDto, toAppResponse } from './apps.dto.js';
+import { DEFAULT_REGION, DEFAULT_STACK } from './catalogue.js';
+
+export const APP_INCLUDE = {
+  owner: true,
+  space: true,
+  releases: { select: { createdAt: true }, orderBy: { version: 'desc' }, take: 1 },
+} satisfies Prisma.AppInclude;
+
+export type AppWithRelations = Prisma.AppGetPayload<{ include: typeof APP_INCLUDE }>;
+
+export const APP_RANGE_FIELDS: readonly RangeField[] = [
+  { name: 'id', column: 'id' },
+  { name: 'name', column: 'name' },
+];
+
+@Injectable()
+export class AppsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly spaces: SpacesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(principal: Principal, input: AppCreateDto): Promise<AppResponseDto> {
+    const space = input.space ? await this.spaces.findAccessible(principal, input.space) : null;
+    const app = await this.withUniqueName(input.name, (name) =>
+      this.prisma.$transaction(async (tx) => {
+        const created = await tx.app.create({
+          data: {
+            name,
+            ownerId: principal.accountId,
+            spaceId: space?.id,
+            region: space?.region ?? input.region ?? DEFAULT_REGION,
+            stack: input.stack ?? DEFAULT_STACK,
+          },
+          include: APP_INCLUDE,
+        });
+        await recordEvent(tx, {
+          action: 'app.create',
+          appId: created.id,
+          appName: created.name,
+          actorId: principal.accountId,
+          data: { space: space?.name ?? null },
+        });
+        return created;
+      }),
+    );
+    return this.present(app);
+  }
+
+  async list(principal: Principal, range: ListRange): Promise<Page<AppResponseDto>> {
+    const query = rangeQuery(range);
+    const rows = await this.prisma.app.findMany({
+      where: { ...query.where, ...(principal.isAdmin ? {} : { ownerId: principal.accountId }) },
+      orderBy: query.orderBy,
+      take: query.take,
+      include: APP_INCLUDE,
+    });
+    return toPage(rows, range, (row) => this.present(row));
+  }
+
+  async info(principal: Principal, idOrName: string): Promise<AppResponseDto> {
+    return this.present(await this.findAccessible(principal, idOrName));
+  }
+
+  async update(principal: Principal, idOrName: string, input: AppUpdateDto): Promise<AppResponseDto> {
+    const app = await this.findAccessible(principal, idOrName);
+    if (input.name === undefined || input.name === app.name) return this.present(app);
+    const newName = input.name;
+    const renamed = await this.withUniqueName(newName, (name) =>
+      this.prisma.$transaction(async (tx) => {
+        const updated = await tx.app.update({ where: { id: app.id }, data: { name }, include: APP_INCLUDE });
+        await recordEvent(tx, {
+          action: 'app.rename',
+          appId: app.id,
+          appName: name,
+          actorId: principal.accountId,
+          data: { from: app.name, to: name },
+        });
+        return updated;
+      }),
+    );
+    return this.present(renamed);
+  }
+
+  async destroy(principal: Principal, idOrName: string): Promise<AppResponseDto> {
+    const app = await this.findAccessible(principal, idOrName);
+    await this.prisma.$transaction(async (tx) => {
+      // deleteMany: a concurrent delete of the same app is a no-op, not an error.
+      await tx.app.deleteMany({ where: { id: app.id } });
+      await recordEvent(tx, { action: 'app.destroy', appId: app.id, appName: app.name, actorId: principal.accountId });
+    });
+    return this.present(app);
+  }
+
+  /** The app, if the principal may see it: 404 when it does not exist, 403 when it is someone else's. */
+  async findAccessible(principal: Principal, idOrName: string, tx: PrismaTransaction = this.prisma): Promise<AppWithRelations> {
+    const app = await tx.app.findUnique({ where: idOrNameWhere(idOrName), include: APP_INCLUDE });
+    if (!app) throw new NotFoundError("Couldn't find that app.");
+    if (!principal.isAdmin && app.ownerId !== principal.accountId) {
+      throw new ForbiddenError(`You do not have access to the app ${app.name}.`);
+    }
+    return app;
+  }
+
+  present(app: AppWithRelations): AppResponseDto {
+    return toAppResponse(app, this.config.appsDomain);
+  }
+
+  /**
+   * Runs a write that sets an app's name. A chosen name that is taken is a 422, as on
+   * Heroku; a generated one that collides is simply drawn again.
+   */
+  private async withUniqueName<T>(requested: string | undefined, write: (name: string) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const name = requested ?? generateAppName();
+      try {
+        return await write(name);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (requested !== undefined || attempt >= 5) {
+          throw new InvalidParamsError(`Name ${name} is already taken`);
+        }
+      }
+    }
+  }
+}

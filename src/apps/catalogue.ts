@@ -1,0 +1,42 @@
+/**
+ * Regions and stacks drydock knows. Heroku serializes them as objects with ids; drydock's
+ * ids are fixed so that they stay the same across installations.
+ */
+export const REGIONS = [
+  { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' },
+  { id: 'ed30241c-ed8c-4bb6-9714-61953675d0b4', name: 'eu' },
+] as const;
+
+export const STACKS = [
+  { id: 'ae20ea1c-5d1b-4ef8-8c3b-2e4a4d3f2b22', name: 'heroku-22' },
+  { id: 'c1c1b2ad-3c74-4b8a-9c1e-6d9c2f4a1e24', name: 'heroku-24' },
+] as const;
+
+/** Heroku's app generation; drydock models the classic one. */
+export const GENERATION = { id: '8a8a8f4b-3a3e-4f77-9c5a-0c9a1d2b3e41', name: 'cedar' } as const;
+
+export const DEFAULT_REGION = 'us';
+export const DEFAULT_STACK = 'heroku-24';
+
+export const REGION_NAMES = REGIONS.map((region) => region.name);
+export const STACK_NAMES = STACKS.map((stack) => stack.name);
+
+export interface CatalogueRef {
+  id: string;
+  name: string;
+}
+
+export function regionRef(name: string): CatalogueRef {
+  return findByName(REGIONS, name, 'region');
+}
+
+export function stackRef(name: string): CatalogueRef {
+  return findByName(STACKS, name, 'stack');
+}
+
+function findByName(entries: readonly CatalogueRef[], name: string, kind: string): CatalogueRef {
+  const entry = entries.find((candidate) => candidate.name === name);
+  // Names are validated on the way in, so a miss means the database holds something we never wrote.
+  if (!entry) throw new Error(`Unknown ${kind} "${name}" in the database`);
+  return entry;
+}

@@ -1,0 +1,75 @@
+/**
+ * Errors that services throw. Each carries Heroku's error id and HTTP status; the one
+ * HTTP filter turns them into `{"id": ..., "message": ...}`. Ids follow Heroku's
+ * Platform API error list.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly id: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends ApiError {
+  constructor(message = 'Request invalid, validate usage and try again.') {
+    super(400, 'bad_request', message);
+  }
+}
+
+export class UnauthorizedError extends ApiError {
+  constructor(message = 'Invalid credentials provided.') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  constructor(message = 'You do not have permission to perform this action.') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(message = 'Not found.') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ConflictError extends ApiError {
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+
+export class GoneError extends ApiError {
+  constructor(message: string) {
+    super(410, 'gone', message);
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  constructor(message = 'Request body is too large.') {
+    super(413, 'request_entity_too_large', message);
+  }
+}
+
+export class RangeNotSatisfiableError extends ApiError {
+  constructor(message: string) {
+    super(416, 'requested_range_not_satisfiable', message);
+  }
+}
+
+export class InvalidParamsError extends ApiError {
+  constructor(message: string) {
+    super(422, 'invalid_params', message);
+  }
+}
+
+export class RateLimitError extends ApiError {
+  constructor(message = 'Your account reached the API rate limit. Please wait a few minutes.') {
+    super(429, 'rate_limit', message);
+  }
+}

@@ -1,0 +1,37 @@
+import { NotFoundException } from '@nestjs/common';
+import { ConflictError } from './api-errors.js';
+import { toHerokuError } from './heroku-error.js';
+
+describe('toHerokuError', () => {
+  it('keeps the id, status and message of API errors', () => {
+    expect(toHerokuError(new ConflictError('Name is already taken'))).toEqual({
+      status: 409,
+      body: { id: 'conflict', message: 'Name is already taken' },
+      unexpected: false,
+    });
+  });
+
+  it('maps Nest HTTP exceptions by status', () => {
+    expect(toHerokuError(new NotFoundException('Cannot GET /nope')).body).toEqual({
+      id: 'not_found',
+      message: 'Cannot GET /nope',
+    });
+  });
+
+  it('rewrites Fastify body errors into clear messages', () => {
+    const tooLarge = Object.assign(new Error('x'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(toHerokuError(tooLarge).body).toEqual({
+      id: 'request_entity_too_large',
+      message: 'Request body is too large.',
+    });
+    const badJson = Object.assign(new SyntaxError('Unexpected token } in JSON'), { statusCode: 400 });
+    expect(toHerokuError(badJson).body).toEqual({ id: 'bad_request', message: 'Request body is not valid JSON.' });
+  });
+
+  it('withholds the details of unexpected errors', () => {
+    const result = toHerokuError(new Error('connection string postgres://u:secret@db'));
+    expect(result.status).toBe(500);
+    expect(result.unexpected).toBe(true);
+    expect(JSON.stringify(result.body)).not.toContain('secret');
+  });
+});

@@ -1,0 +1,87 @@
+import { HttpException } from '@nestjs/common';
+import { ApiError } from './api-errors.js';
+
+export interface HerokuErrorBody {
+  id: string;
+  message: string;
+}
+
+export interface HerokuErrorResponse {
+  status: number;
+  body: HerokuErrorBody;
+  /** True for failures of ours (5xx): logged with their stack, details withheld. */
+  unexpected: boolean;
+}
+
+const IDS_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  410: 'gone',
+  413: 'request_entity_too_large',
+  415: 'unsupported_media_type',
+  416: 'requested_range_not_satisfiable',
+  422: 'invalid_params',
+  429: 'rate_limit',
+};
+
+/** Messages for Fastify's own client errors, which are too technical to pass on as they are. */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type: send JSON with Content-Type: application/json.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type is application/json.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
+};
+
+/** Maps anything thrown while handling a request to Heroku's error shape and status. */
+export function toHerokuError(error: unknown): HerokuErrorResponse {
+  if (error instanceof ApiError) {
+    return { status: error.status, body: { id: error.id, message: error.message }, unexpected: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return clientOrServer(status, httpExceptionMessage(error));
+  }
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError?.statusCode === 'number') {
+    const message =
+      (fastifyError.code && FASTIFY_MESSAGES[fastifyError.code]) ??
+      (fastifyError instanceof SyntaxError || /JSON/i.test(fastifyError.message ?? '')
+        ? 'Request body is not valid JSON.'
+        : fastifyError.message ?? '');
+    return clientOrServer(fastifyError.statusCode, message);
+  }
+  return internalError();
+}
+
+function clientOrServer(status: number, message: string): HerokuErrorResponse {
+  if (status >= 400 && status < 500) {
+    return {
+      status,
+      body: { id: IDS_BY_STATUS[status] ?? 'bad_request', message: message || 'Bad request.' },
+      unexpected: false,
+    };
+  }
+  return internalError();
+}
+
+function internalError(): HerokuErrorResponse {
+  return {
+    status: 500,
+    body: { id: 'internal_server_error', message: 'Internal server error.' },
+    unexpected: true,
+  };
+}
+
+function httpExceptionMessage(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : error.message;
+}

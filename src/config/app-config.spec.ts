@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir.endsWith('.data')).toBe(true);
+    expect(config.migrateOnBoot).toBe(true);
+    expect(config.appsDomain).toBe('localhost');
+  });
+
+  it('reads MIGRATE_ON_BOOT=false and a hex encryption key', () => {
+    const config = loadConfig({ MIGRATE_ON_BOOT: 'false', DRYDOCK_ENCRYPTION_KEY: 'ab'.repeat(32) });
+    expect(config.migrateOnBoot).toBe(false);
+    expect(config.encryptionKey?.length).toBe(32);
+  });
+
+  it('refuses to boot on bad values and names every problem', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DRYDOCK_ENCRYPTION_KEY: 'short' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(3);
+  });
+});

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { GENERATION, REGION_NAMES, regionRef } from '../apps/catalogue.js';
+import type { CatalogueRef } from '../apps/catalogue.js';
+import type { Space } from '../generated/prisma/client.js';
+
+/** Heroku's space name rule: lowercase letters, digits and single dashes inside. */
+export const SPACE_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9]|-(?!-))+[a-z0-9]$/;
+const SPACE_NAME_RULE =
+  'Space name must be lowercase letters, digits and single dashes, start and end with a letter or digit, and be 3 to 30 characters long.';
+
+export class SpaceCreateDto {
+  @ApiProperty({ example: 'nasa', description: SPACE_NAME_RULE })
+  @IsString()
+  @MaxLength(30, { message: SPACE_NAME_RULE })
+  @Matches(SPACE_NAME_PATTERN, { message: SPACE_NAME_RULE })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'us', enum: REGION_NAMES })
+  @IsOptional()
+  @IsIn(REGION_NAMES, { message: `region must be one of ${REGION_NAMES.join(', ')}` })
+  region?: string;
+
+  @ApiPropertyOptional({ example: false, description: 'A Shield space (stricter compliance; shield-* dyno sizes)' })
+  @IsOptional()
+  @IsBoolean()
+  shield?: boolean;
+
+  @ApiPropertyOptional({ example: 'my-team', description: "Accepted for Heroku CLI compatibility; drydock has no teams and ignores it" })
+  @IsOptional()
+  @IsString()
+  team?: string;
+}
+
+class SpaceTeamDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+}
+
+/** Heroku's Space resource. Every drydock space is private: apps in it get private-* sizes. */
+export class SpaceResponseDto {
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'nasa' }) name!: string;
+  @ApiProperty({ type: Object, nullable: true, example: null }) organization!: { name: string } | null;
+  @ApiProperty({ type: SpaceTeamDto, nullable: true, example: null }) team!: SpaceTeamDto | null;
+  @ApiProperty({ example: { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' } }) region!: CatalogueRef;
+  @ApiProperty({ example: false }) shield!: boolean;
+  @ApiProperty({ example: 'allocated', enum: ['allocating', 'allocated', 'deleting'] }) state!: string;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
+  @ApiProperty({ example: '10.0.0.0/16' }) cidr!: string;
+  @ApiProperty({ example: '10.1.0.0/16' }) data_cidr!: string;
+  @ApiProperty({ example: { id: '8a8a8f4b-3a3e-4f77-9c5a-0c9a1d2b3e41', name: 'cedar' } }) generation!: CatalogueRef;
+}
+
+export function toSpaceResponse(space: Space): SpaceResponseDto {
+  return {
+    created_at: space.createdAt.toISOString(),
+    id: space.id,
+    name: space.name,
+    organization: null,
+    team: null,
+    region: regionRef(space.region),
+    shield: space.shield,
+    state: 'allocated',
+    updated_at: space.updatedAt.toISOString(),
+    cidr: '10.0.0.0/16',
+    data_cidr: '10.1.0.0/16',
+    generation: GENERATION,
+  };
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal.js';
+import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
+import { ListRange, Page, rangeQuery, RangeField, toPage } from '../common/heroku/range.js';
+import { PrismaService } from '../database/prisma.service.js';
+import type { Space } from '../generated/prisma/client.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../database/prisma-errors.js';
+import { idOrNameWhere } from '../common/heroku/identity.js';
+import { DEFAULT_REGION } from '../apps/catalogue.js';
+import { SpaceCreateDto, SpaceResponseDto, toSpaceResponse } from './spaces.dto.js';
+
+export const SPACE_RANGE_FIELDS: readonly RangeField[] = [
+  { name: 'id', column: 'id' },
+  { name: 'name', column: 'name' },
+];
+
+@Injectable()
+export class SpacesService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(principal: Principal, input: SpaceCreateDto): Promise<SpaceResponseDto> {
+    try {
+      const space = await this.prisma.space.create({
+        data: {
+          name: input.name,
+          ownerId: principal.accountId,
+          region: input.region ?? DEFAULT_REGION,
+          shield: input.shield ?? false,
+        },
+      });
+      return toSpaceResponse(space);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new InvalidParamsError(`Name ${input.name} is already taken`);
+      }
+      throw error;
+    }
+  }
+
+  async list(principal: Principal, range: ListRange): Promise<Page<SpaceResponseDto>> {
+    const query = rangeQuery(range);
+    const rows = await this.prisma.space.findMany({
+      where: { ...query.where, ...(principal.isAdmin ? {} : { ownerId: principal.accountId }) },
+      orderBy: query.orderBy,
+      take: query.take,
+    });
+    return toPage(rows, range, toSpaceResponse);
+  }
+
+  async info(principal: Principal, idOrName: string): Promise<SpaceResponseDto> {
+    return toSpaceResponse(await this.findAccessible(principal, idOrName));
+  }
+
+  async destroy(principal: Principal, idOrName: string): Promise<SpaceResponseDto> {
+    const space = await this.findAccessible(principal, idOrName);
+    try {
+      await this.prisma.space.delete({ where: { id: space.id } });
+    } catch (error) {
+      // The apps foreign key is ON DELETE RESTRICT: a space with apps stays.
+      if (isForeignKeyViolation(error)) {
+        throw new InvalidParamsError(`Space ${space.name} still has apps; delete or move them first.`);
+      }
+      throw error;
+    }
+    return toSpaceResponse(space);
+  }
+
+  /** The space, if the principal may use it: 404 when it does not exist, 403 when it is someone else's. */
+  async findAccessible(principal: Principal, idOrName: string): Promise<Space> {
+    const space = await this.prisma.space.findUnique({
+      where: idOrNameWhere(idOrName),
+    });
+    if (!space) throw new NotFoundError("Couldn't find that space.");
+    if (!principal.isAdmin && space.ownerId !== principal.accountId) {
+      throw new ForbiddenError(`You do not have access to the space ${space.name}.`);
+    }
+    return space;
+  }
+}

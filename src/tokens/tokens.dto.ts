@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ALL_SCOPES, Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
+import type { Account, ApiToken } from '../generated/prisma/client.js';
+
+export class TokenCreateDto {
+  @ApiProperty({
+    example: ['global'],
+    enum: ALL_SCOPES,
+    isArray: true,
+    description: `global: full access to your apps; read: read-only. Admins only: ${SERVICE_SCOPES.join(', ')} (routers, schedulers, dyno managers).`,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ALL_SCOPES.length)
+  @IsIn(ALL_SCOPES, { each: true, message: `scope entries must be among ${ALL_SCOPES.join(', ')}` })
+  scope!: Scope[];
+
+  @ApiPropertyOptional({ example: 'CI deploys' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 2592000, description: 'Seconds until the token expires; never when omitted' })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(10 * 365 * 24 * 3600)
+  expires_in?: number;
+}
+
+class AccessTokenDto {
+  @ApiProperty({ type: Number, nullable: true, example: 2592000 }) expires_in!: number | null;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({
+    example: 'drydock_3q2-Jx0...',
+    description: 'The token itself in the create response only; afterwards a masked form (…abcd)',
+  })
+  token!: string;
+}
+
+class AuthorizationUserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'dev@example.com' }) email!: string;
+  @ApiProperty({ type: String, nullable: true }) full_name!: string | null;
+}
+
+/** Heroku's OAuth Authorization resource: an API token and what it may do. */
+export class TokenResponseDto {
+  @ApiProperty({ type: AccessTokenDto }) access_token!: AccessTokenDto;
+  @ApiProperty({ type: Object, nullable: true, example: null }) client!: null;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
+  @ApiProperty({ example: 'CI deploys' }) description!: string;
+  @ApiProperty({ type: Object, nullable: true, example: null }) grant!: null;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: Object, nullable: true, example: null }) refresh_token!: null;
+  @ApiProperty({ example: ['global'], isArray: true, enum: ALL_SCOPES }) scope!: string[];
+  @ApiProperty({ type: Object, nullable: true, example: null }) session!: null;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
+  @ApiProperty({ type: AuthorizationUserDto }) user!: AuthorizationUserDto;
+}
+
+export function toTokenResponse(token: ApiToken & { account: Account }, plainToken?: string): TokenResponseDto {
+  return {
+    access_token: {
+      expires_in: token.expiresAt
+        ? Math.max(0, Math.round((token.expiresAt.getTime() - Date.now()) / 1000))
+        : null,
+      id: token.id,
+      token: plainToken ?? `…${token.tokenSuffix}`,
+    },
+    client: null,
+    created_at: token.createdAt.toISOString(),
+    description: token.description,
+    grant: null,
+    id: token.id,
+    refresh_token: null,
+    scope: token.scopes,
+    session: null,
+    updated_at: token.updatedAt.toISOString(),
+    user: { id: token.account.id, email: token.account.email, full_name: token.account.name },
+  };
+}

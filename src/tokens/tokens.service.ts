@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal.js';
+import { Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
+import { generateToken, hashToken, tokenSuffix } from '../common/auth/tokens.js';
+import { ForbiddenError, NotFoundError } from '../common/errors/api-errors.js';
+import { isUuid } from '../common/heroku/identity.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { TokenCreateDto, TokenResponseDto, toTokenResponse } from './tokens.dto.js';
+
+export interface TokenRequest {
+  accountId: string;
+  scopes: Scope[];
+  description?: string;
+  expiresInSeconds?: number;
+  /** A token chosen by the operator (DRYDOCK_ADMIN_TOKEN); otherwise a random one. */
+  token?: string;
+}
+
+@Injectable()
+export class TokensService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(principal: Principal, input: TokenCreateDto): Promise<TokenResponseDto> {
+    const scopes = [...new Set(input.scope)];
+    const service = scopes.filter((scope) => (SERVICE_SCOPES as readonly string[]).includes(scope));
+    if (service.length > 0 && !principal.isAdmin) {
+      throw new ForbiddenError(`Only an admin may create tokens with the ${service.join(', ')} scope.`);
+    }
+    return this.issue(this.prisma, {
+      accountId: principal.accountId,
+      scopes,
+      description: input.description,
+      expiresInSeconds: input.expires_in,
+    });
+  }
+
+  /** Stores the hash of a new token and returns it once, in the clear. */
+  async issue(tx: PrismaTransaction, request: TokenRequest): Promise<TokenResponseDto> {
+    const token = request.token ?? generateToken();
+    const created = await tx.apiToken.create({
+      data: {
+        accountId: request.accountId,
+        tokenHash: hashToken(token),
+        tokenSuffix: tokenSuffix(token),
+        description: request.description ?? '',
+        scopes: request.scopes,
+        expiresAt: request.expiresInSeconds ? new Date(Date.now() + request.expiresInSeconds * 1000) : null,
+      },
+      include: { account: true },
+    });
+    return toTokenResponse(created, token);
+  }
+
+  async list(principal: Principal): Promise<TokenResponseDto[]> {
+    const tokens = await this.prisma.apiToken.findMany({
+      where: { accountId: principal.accountId },
+      orderBy: { createdAt: 'asc' },
+      include: { account: true },
+    });
+    return tokens.map((token) => toTokenResponse(token));
+  }
+
+  async info(principal: Principal, id: string): Promise<TokenResponseDto> {
+    return toTokenResponse(await this.findOwn(principal, id));
+  }
+
+  async revoke(principal: Principal, id: string): Promise<TokenResponseDto> {
+    const token = await this.findOwn(principal, id);
+    await this.prisma.apiToken.deleteMany({ where: { id: token.id } });
+    return toTokenResponse(token);
+  }
+
+  private async findOwn(principal: Principal, id: string) {
+    const token = isUuid(id)
+      ? await this.prisma.apiToken.findFirst({
+          where: { id: id.toLowerCase(), accountId: principal.accountId },
+          include: { account: true },
+        })
+      : null;
+    if (!token) throw new NotFoundError("Couldn't find that authorization.");
+    return token;
+  }
+}
