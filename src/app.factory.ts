@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { InvalidParamsError } from './common/errors/api-errors.js';
-import { HttpErrorFilter, sendHerokuError } from './common/errors/http-error.filter.js';
+import { HttpErrorFilter } from './common/errors/http-error.filter.js';
 import { requestIdFor } from './common/heroku/request-id.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
@@ -53,12 +53,12 @@ function configureFastify(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('Request-Id', request.id);
   });
-  fastify.setErrorHandler((error, request, reply) => sendHerokuError(error, request, reply));
 
-  // Clients (the Heroku CLI among them) may send Content-Type: application/json with an
-  // empty body on DELETE or POST actions; that is no body, not malformed JSON.
+  // JSON is the only body the API takes; anything else is a clear 415. Clients (the Heroku
+  // CLI among them) may send Content-Type: application/json with an empty body on DELETE
+  // or POST actions: that is no body, not malformed JSON.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     return parseJson(request, body as string, done);

@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { HttpException, NotFoundException } from '@nestjs/common';
 import { ConflictError } from './api-errors.js';
 import { toHerokuError } from './heroku-error.js';
 
@@ -18,13 +18,17 @@ describe('toHerokuError', () => {
     });
   });
 
-  it('rewrites Fastify body errors into clear messages', () => {
-    const tooLarge = Object.assign(new Error('x'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+  it('rewrites the Fastify body errors Nest wraps into clear messages', () => {
+    const tooLarge = new HttpException('Request body is too large', 413, {
+      cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+    });
     expect(toHerokuError(tooLarge).body).toEqual({
       id: 'request_entity_too_large',
       message: 'Request body is too large.',
     });
-    const badJson = Object.assign(new SyntaxError('Unexpected token } in JSON'), { statusCode: 400 });
+    const badJson = new HttpException('Body is not valid JSON', 400, {
+      cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
+    });
     expect(toHerokuError(badJson).body).toEqual({ id: 'bad_request', message: 'Request body is not valid JSON.' });
   });
 

@@ -44,17 +44,9 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
     return { status: error.status, body: { id: error.id, message: error.message }, unexpected: false };
   }
   if (error instanceof HttpException) {
-    const status = error.getStatus();
-    return clientOrServer(status, httpExceptionMessage(error));
-  }
-  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
-  if (typeof fastifyError?.statusCode === 'number') {
-    const message =
-      (fastifyError.code && FASTIFY_MESSAGES[fastifyError.code]) ??
-      (fastifyError instanceof SyntaxError || /JSON/i.test(fastifyError.message ?? '')
-        ? 'Request body is not valid JSON.'
-        : fastifyError.message ?? '');
-    return clientOrServer(fastifyError.statusCode, message);
+    // Nest wraps Fastify's own client errors (body parsing, size) with the original as cause.
+    const code = (error.cause as { code?: string } | undefined)?.code;
+    return clientOrServer(error.getStatus(), (code && FASTIFY_MESSAGES[code]) || httpExceptionMessage(error));
   }
   return internalError();
 }

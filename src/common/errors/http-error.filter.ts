@@ -7,16 +7,14 @@ import { toHerokuError } from './heroku-error.js';
 export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendHerokuError(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
-  }
-}
-
-export function sendHerokuError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body, unexpected } = toHerokuError(error);
-  if (unexpected) {
-    request.log.error({ err: error }, 'request failed unexpectedly');
-  }
-  if (!reply.sent) {
-    void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { status, body, unexpected } = toHerokuError(error);
+    if (unexpected) {
+      request.log.error({ err: error }, 'request failed unexpectedly');
+    }
+    if (!reply.sent) {
+      void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
+    }
   }
 }
