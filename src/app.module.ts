@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AddonsModule } from './addons/addons.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -23,6 +24,7 @@ export class AppModule {
         TokensModule,
         SpacesModule,
         AppsModule,
+        AddonsModule,
       ],
     };
   }

@@ -17,7 +17,7 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get('account')
-  @Authenticated()
+  @Authenticated('identity')
   @ApiOperation({ summary: 'Your account', description: 'Heroku: GET /account (heroku auth:whoami).' })
   @ApiOkResponse({ type: AccountResponseDto })
   current(@CurrentPrincipal() principal: Principal): Promise<AccountResponseDto> {
@@ -25,7 +25,7 @@ export class AccountsController {
   }
 
   @Patch('account')
-  @Authenticated()
+  @Authenticated('account')
   @ApiOperation({ summary: 'Update your account' })
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiErrors(422)

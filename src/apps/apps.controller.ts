@@ -6,18 +6,18 @@ import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { ListRangeHeader, Paginated } from '../common/heroku/paginated.decorator.js';
 import { Page } from '../common/heroku/range.js';
 import type { ListRange } from '../common/heroku/range.js';
-import { AppCreateDto, AppResponseDto, AppUpdateDto } from './apps.dto.js';
+import { AppCreateDto, AppResponseDto, AppUpdateDto, TeamAppCreateDto } from './apps.dto.js';
 import { APP_RANGE_FIELDS, AppsService } from './apps.service.js';
 
 const APP_PARAM = { name: 'app_id_or_name', description: 'App name or id', example: 'myapp' };
 
 @ApiTags('apps')
 @Authenticated()
-@Controller('apps')
+@Controller()
 export class AppsController {
   constructor(private readonly apps: AppsService) {}
 
-  @Post()
+  @Post('apps')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an app', description: 'Heroku: POST /apps. Optionally in a Space.' })
   @ApiCreatedResponse({ type: AppResponseDto })
@@ -26,7 +26,19 @@ export class AppsController {
     return this.apps.create(principal, body ?? {});
   }
 
-  @Get()
+  @Post('teams/apps')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Create an app (team form)',
+    description: 'What `heroku apps:create --space S` sends. drydock has no teams: a team is refused.',
+  })
+  @ApiCreatedResponse({ type: AppResponseDto })
+  @ApiErrors(404, 422)
+  createInTeam(@CurrentPrincipal() principal: Principal, @Body() body: TeamAppCreateDto): Promise<AppResponseDto> {
+    return this.apps.create(principal, body ?? {});
+  }
+
+  @Get('apps')
   @ApiOperation({ summary: 'List apps', description: 'Your apps (an admin sees all).' })
   @ApiOkResponse({ type: [AppResponseDto] })
   @Paginated(APP_RANGE_FIELDS)
@@ -37,7 +49,24 @@ export class AppsController {
     return this.apps.list(principal, range);
   }
 
-  @Get(':app_id_or_name')
+  @Get('users/:account_email_or_id_or_self/apps')
+  @ApiOperation({
+    summary: "List an account's apps",
+    description: 'What `heroku apps` asks for (`/users/~/apps`). Only your own, unless you are an admin.',
+  })
+  @ApiParam({ name: 'account_email_or_id_or_self', example: '~', description: '~ for yourself, an email or an account id' })
+  @ApiOkResponse({ type: [AppResponseDto] })
+  @ApiErrors(404)
+  @Paginated(APP_RANGE_FIELDS)
+  listForAccount(
+    @CurrentPrincipal() principal: Principal,
+    @Param('account_email_or_id_or_self') account: string,
+    @ListRangeHeader({ fields: APP_RANGE_FIELDS }) range: ListRange,
+  ): Promise<Page<AppResponseDto>> {
+    return this.apps.listForAccount(principal, account, range);
+  }
+
+  @Get('apps/:app_id_or_name')
   @ApiOperation({ summary: 'App info' })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
@@ -46,7 +75,7 @@ export class AppsController {
     return this.apps.info(principal, app);
   }
 
-  @Patch(':app_id_or_name')
+  @Patch('apps/:app_id_or_name')
   @ApiOperation({ summary: 'Update an app', description: 'Rename it.' })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
@@ -59,7 +88,7 @@ export class AppsController {
     return this.apps.update(principal, app, body ?? {});
   }
 
-  @Delete(':app_id_or_name')
+  @Delete('apps/:app_id_or_name')
   @ApiOperation({ summary: 'Delete an app', description: 'With its formation, dynos, config vars and releases.' })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })

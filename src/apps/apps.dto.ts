@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { Equals, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { GENERATION, REGION_NAMES, regionRef, STACK_NAMES, stackRef } from './catalogue.js';
 import type { CatalogueRef } from './catalogue.js';
 import { APP_NAME_PATTERN, APP_NAME_RULE } from './app-name.js';
@@ -26,6 +26,14 @@ export class AppCreateDto {
   @IsOptional()
   @IsString()
   space?: string;
+}
+
+/** `POST /teams/apps`, as the Heroku CLI sends it for `apps:create --space`. */
+export class TeamAppCreateDto extends AppCreateDto {
+  @ApiPropertyOptional({ description: 'Refused: drydock has no teams. Omit --team (and HEROKU_TEAM).' })
+  @IsOptional()
+  @Equals(undefined, { message: 'team: drydock has no teams; create the app without --team (and unset HEROKU_TEAM)' })
+  team?: string;
 }
 
 export class AppUpdateDto {
@@ -59,6 +67,8 @@ export class AppResponseDto {
   @ApiProperty({ type: String, nullable: true, example: null }) buildpack_provided_description!: string | null;
   @ApiProperty({ type: RefDto }) build_stack!: CatalogueRef;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
+  @ApiProperty({ example: 'complete', description: 'Not in the published schema, but read by `heroku apps:info`' })
+  create_status!: 'complete';
   @ApiProperty({ type: RefDto }) generation!: CatalogueRef;
   @ApiProperty({ example: 'https://git.localhost/myapp.git' }) git_url!: string;
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -86,6 +96,7 @@ export function toAppResponse(app: AppWithRelations, appsDomain: string): AppRes
     buildpack_provided_description: null,
     build_stack: stackRef(app.stack),
     created_at: app.createdAt.toISOString(),
+    create_status: 'complete',
     generation: GENERATION,
     git_url: `https://git.${appsDomain}/${app.name}.git`,
     id: app.id,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
-import { idOrNameWhere } from '../common/heroku/identity.js';
+import { idOrNameWhere, isUuid } from '../common/heroku/identity.js';
 import { ListRange, Page, rangeQuery, RangeField, toPage } from '../common/heroku/range.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -62,15 +62,24 @@ export class AppsService {
     return this.present(app);
   }
 
-  async list(principal: Principal, range: ListRange): Promise<Page<AppResponseDto>> {
-    const query = rangeQuery(range);
-    const rows = await this.prisma.app.findMany({
-      where: { ...query.where, ...(principal.isAdmin ? {} : { ownerId: principal.accountId }) },
-      orderBy: query.orderBy,
-      take: query.take,
-      include: APP_INCLUDE,
-    });
-    return toPage(rows, range, (row) => this.present(row));
+  list(principal: Principal, range: ListRange): Promise<Page<AppResponseDto>> {
+    return this.page(principal.isAdmin ? {} : { ownerId: principal.accountId }, range);
+  }
+
+  /** `/users/{~|email|id}/apps`: a person may list their own apps; an admin anyone's. */
+  async listForAccount(principal: Principal, account: string, range: ListRange): Promise<Page<AppResponseDto>> {
+    const owner =
+      account === '~'
+        ? { id: principal.accountId }
+        : await this.prisma.account.findFirst({
+            where: isUuid(account) ? { id: account.toLowerCase() } : { email: account.toLowerCase() },
+            select: { id: true },
+          });
+    if (!owner) throw new NotFoundError("Couldn't find that user.");
+    if (!principal.isAdmin && owner.id !== principal.accountId) {
+      throw new ForbiddenError("You may only list your own apps.");
+    }
+    return this.page({ ownerId: owner.id }, range);
   }
 
   async info(principal: Principal, idOrName: string): Promise<AppResponseDto> {
@@ -115,6 +124,17 @@ export class AppsService {
       throw new ForbiddenError(`You do not have access to the app ${app.name}.`);
     }
     return app;
+  }
+
+  private async page(where: Prisma.AppWhereInput, range: ListRange): Promise<Page<AppResponseDto>> {
+    const query = rangeQuery(range);
+    const rows = await this.prisma.app.findMany({
+      where: { ...query.where, ...where },
+      orderBy: query.orderBy,
+      take: query.take,
+      include: APP_INCLUDE,
+    });
+    return toPage(rows, range, (row) => this.present(row));
   }
 
   present(app: AppWithRelations): AppResponseDto {

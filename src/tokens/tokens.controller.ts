@@ -10,7 +10,7 @@ const ID_PARAM = { name: 'oauth_authorization_id', description: 'Authorization (
 
 /** API tokens, as Heroku's OAuth authorizations (`heroku authorizations:*`). */
 @ApiTags('tokens')
-@Authenticated()
+@Authenticated('account')
 @Controller('oauth/authorizations')
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}

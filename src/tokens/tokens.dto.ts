@@ -1,20 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ALL_SCOPES, Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
 import type { Account, ApiToken } from '../generated/prisma/client.js';
 
 export class TokenCreateDto {
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: ['global'],
     enum: ALL_SCOPES,
     isArray: true,
-    description: `global: full access to your apps; read: read-only. Admins only: ${SERVICE_SCOPES.join(', ')} (routers, schedulers, dyno managers).`,
+    default: ['global'],
+    description: `global: everything you can do; write: read and change your apps; read: read your apps; identity: GET /account only. Admins only: ${SERVICE_SCOPES.join(', ')} (routers, schedulers, dyno managers).`,
   })
+  @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ALL_SCOPES.length)
   @IsIn(ALL_SCOPES, { each: true, message: `scope entries must be among ${ALL_SCOPES.join(', ')}` })
-  scope!: Scope[];
+  scope?: Scope[];
 
   @ApiPropertyOptional({ example: 'CI deploys' })
   @IsOptional()
@@ -24,7 +27,9 @@ export class TokenCreateDto {
 
   @ApiPropertyOptional({ example: 2592000, description: 'Seconds until the token expires; never when omitted' })
   @IsOptional()
-  @IsInt()
+  // The Heroku CLI sends it as a string ("3600").
+  @Type(() => Number)
+  @IsInt({ message: 'expires_in must be a whole number of seconds' })
   @Min(60)
   @Max(10 * 365 * 24 * 3600)
   expires_in?: number;

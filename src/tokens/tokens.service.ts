@@ -21,7 +21,7 @@ export class TokensService {
   constructor(private readonly prisma: PrismaService) {}
 
   async create(principal: Principal, input: TokenCreateDto): Promise<TokenResponseDto> {
-    const scopes = [...new Set(input.scope)];
+    const scopes = [...new Set(input.scope ?? ['global' as const])];
     const service = scopes.filter((scope) => (SERVICE_SCOPES as readonly string[]).includes(scope));
     if (service.length > 0 && !principal.isAdmin) {
       throw new ForbiddenError(`Only an admin may create tokens with the ${service.join(', ')} scope.`);

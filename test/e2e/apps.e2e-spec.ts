@@ -133,6 +133,47 @@ describe('apps', () => {
     });
   });
 
+  describe('GET /users/{account}/apps', () => {
+    it('lists your own apps with ~, your email or your id', async () => {
+      await create(bob.token, { name: 'bob-listed' }).expect(201);
+      for (const who of ['~', 'bob@example.com', bob.id]) {
+        const response = await t.http().get(`/users/${who}/apps`).set(bearer(bob.token)).expect(200);
+        expect(response.body.map((a: { name: string }) => a.name)).toContain('bob-listed');
+        expect(response.body.every((a: { owner: { id: string } }) => a.owner.id === bob.id)).toBe(true);
+      }
+    });
+
+    it("refuses someone else's list, but not to an admin", async () => {
+      await t.http().get('/users/alice@example.com/apps').set(bearer(bob.token)).expect(403);
+      const asAdmin = await t.http().get('/users/alice@example.com/apps').set(bearer(ADMIN_TOKEN)).expect(200);
+      expect(asAdmin.body.length).toBeGreaterThan(0);
+      await t.http().get('/users/nobody@example.com/apps').set(bearer(ADMIN_TOKEN)).expect(404);
+    });
+  });
+
+  describe('POST /teams/apps (apps:create --space)', () => {
+    it('creates an app in a space', async () => {
+      await t.http().post('/spaces').set(bearer(alice.token)).send({ name: 'team-form-space' }).expect(201);
+      const response = await t.http().post('/teams/apps').set(bearer(alice.token)).send({ name: 'team-form-app', space: 'team-form-space' }).expect(201);
+      expect(response.body.space.name).toBe('team-form-space');
+    });
+
+    it('refuses a team, which drydock does not have', async () => {
+      const response = await t.http().post('/teams/apps').set(bearer(alice.token)).send({ name: 'team-app', team: 'acme' }).expect(422);
+      expect(response.body.message).toMatch(/no teams/);
+      expect(await t.prisma.app.count({ where: { name: 'team-app' } })).toBe(0);
+    });
+  });
+
+  describe('GET /apps/{app}/addons', () => {
+    it('is empty for your app and guarded like the app', async () => {
+      await create(alice.token, { name: 'addon-less' }).expect(201);
+      await t.http().get('/apps/addon-less/addons').set(bearer(alice.token)).expect(200, []);
+      await t.http().get('/apps/addon-less/addons').set(bearer(bob.token)).expect(403);
+      await t.http().get('/apps/nope-nope/addons').set(bearer(bob.token)).expect(404);
+    });
+  });
+
   describe('PATCH /apps/{id_or_name}', () => {
     it('renames an app and records the rename', async () => {
       const created = await create(alice.token, { name: 'old-name' }).expect(201);

@@ -145,8 +145,28 @@ describe('authentication and tokens', () => {
       await t.http().post('/apps').set(bearer(routerToken)).send({}).expect(403);
     });
 
+    it('defaults to global scope and takes expires_in as the string the Heroku CLI sends', async () => {
+      const response = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send({ expires_in: '3600' }).expect(201);
+      expect(response.body.scope).toEqual(['global']);
+      expect(response.body.access_token.expires_in).toBeGreaterThan(3590);
+      expect(response.body.access_token.expires_in).toBeLessThanOrEqual(3600);
+    });
+
+    it('confines identity and write tokens', async () => {
+      const user = await t.createUser('scoped@example.com');
+      const mint = async (scope: string) =>
+        (await t.http().post('/oauth/authorizations').set(bearer(user.token)).send({ scope: [scope] }).expect(201)).body.access_token.token;
+      const identity = await mint('identity');
+      await t.http().get('/account').set(bearer(identity)).expect(200);
+      await t.http().get('/apps').set(bearer(identity)).expect(403);
+      const write = await mint('write');
+      await t.http().post('/apps').set(bearer(write)).send({ name: 'written-app' }).expect(201);
+      // A narrower token cannot mint a wider one.
+      await t.http().post('/oauth/authorizations').set(bearer(write)).send({ scope: ['global'] }).expect(403);
+    });
+
     it('refuses unknown scopes and bad expiry with 422', async () => {
-      for (const body of [{ scope: ['root'] }, { scope: [] }, { scope: 'global' }, { scope: ['global'], expires_in: -5 }, {}]) {
+      for (const body of [{ scope: ['root'] }, { scope: [] }, { scope: 'global' }, { scope: ['global'], expires_in: -5 }, { expires_in: 'soon' }]) {
         const response = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send(body).expect(422);
         expect(response.body.id).toBe('invalid_params');
       }

@@ -1,23 +1,29 @@
 /** Scopes a person may give their own tokens (Heroku's OAuth scope names). */
-export const USER_SCOPES = ['global', 'read'] as const;
+export const USER_SCOPES = ['global', 'write', 'read', 'identity'] as const;
 /** Scopes for machines; only admins may mint tokens with them. */
 export const SERVICE_SCOPES = ['routing', 'scheduler', 'dyno-manager'] as const;
 export const ALL_SCOPES = [...USER_SCOPES, ...SERVICE_SCOPES] as const;
 export type Scope = (typeof ALL_SCOPES)[number];
 
 /**
- * What a route needs. `read` and `write` act on the caller's own resources (admins: all);
- * `admin` needs an admin account; the service accesses are for routers, schedulers and
- * dyno managers.
+ * What a route needs from the caller's token:
+ * - `identity`: who am I (GET /account)
+ * - `read` / `write`: the caller's own apps and spaces (admins: all)
+ * - `account`: the account itself and its tokens (only a global token, so a narrower
+ *   token cannot mint a wider one)
+ * - `admin`: an admin account with a global token
+ * - `routing`, `scheduler`, `dyno-manager`: the machine APIs
  */
-export type Access = 'read' | 'write' | 'admin' | 'routing' | 'scheduler' | 'dyno-manager';
+export type Access = 'identity' | 'read' | 'write' | 'account' | 'admin' | 'routing' | 'scheduler' | 'dyno-manager';
 
 const GRANTS: Record<Access, readonly Scope[]> = {
-  read: ['global', 'read'],
-  write: ['global'],
+  identity: ['global', 'write', 'read', 'identity'],
+  read: ['global', 'write', 'read'],
+  write: ['global', 'write'],
+  account: ['global'],
   admin: ['global'],
-  routing: ['global', 'read', 'routing'],
-  scheduler: ['global', 'read', 'scheduler'],
+  routing: ['global', 'write', 'read', 'routing'],
+  scheduler: ['global', 'write', 'read', 'scheduler'],
   'dyno-manager': ['global', 'dyno-manager'],
 };
 
