@@ -9,7 +9,11 @@ import type { AppConfig } from './config/app-config.js';
  * Makes sure someone can log in. A generated admin token is written to
  * DATA_DIR/admin-token (0600) and printed once to the terminal, never to the JSON log.
  */
-export async function bootstrapAdmin(app: INestApplication, config: AppConfig, logger: Logger): Promise<void> {
+export async function bootstrapAdmin(
+  app: INestApplication,
+  config: AppConfig,
+  logger: Logger,
+): Promise<void> {
   const result = await app.get(AccountsService).ensureAdmin(config.adminToken);
   if (result.outcome === 'configured') {
     logger.info('admin token: DRYDOCK_ADMIN_TOKEN');

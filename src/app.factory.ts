@@ -19,7 +19,11 @@ export interface CreateAppOptions {
 }
 
 /** Builds the whole HTTP application; main.ts, the tests and the OpenAPI script share it. */
-export async function createApp({ config, databaseUrl, logger }: CreateAppOptions): Promise<NestFastifyApplication> {
+export async function createApp({
+  config,
+  databaseUrl,
+  logger,
+}: CreateAppOptions): Promise<NestFastifyApplication> {
   const log = logger ?? createLogger(config.logLevel);
   const adapter = new FastifyAdapter({
     loggerInstance: log,
@@ -29,11 +33,15 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
     logController: new RequestLogController(),
     trustProxy: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
-    logger: new NestJsonLogger(log),
-    // drydock registers its own JSON parser below; Nest's would collide with it.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, databaseUrl),
+    adapter,
+    {
+      logger: new NestJsonLogger(log),
+      // drydock registers its own JSON parser below; Nest's would collide with it.
+      bodyParser: false,
+    },
+  );
 
   configureFastify(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new HttpErrorFilter());
@@ -60,7 +68,8 @@ function configureFastify(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    if (body === '' || (typeof body === 'string' && body.trim() === ''))
+      return done(null, undefined);
     return parseJson(request, body as string, done);
   });
 }
@@ -77,7 +86,10 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
             ? message.replace(error.property, path)
             : `${path}: ${message}`,
       );
-      return [...own, ...(error.children?.length ? [describeValidationErrors(error.children, path)] : [])];
+      return [
+        ...own,
+        ...(error.children?.length ? [describeValidationErrors(error.children, path)] : []),
+      ];
     })
     .filter(Boolean)
     .join('; ');

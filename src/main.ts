@@ -10,12 +10,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
 
-  const database = await connectDatabase(config, (message) => logger.debug({ component: 'postgres' }, message));
+  const database = await connectDatabase(config, (message) =>
+    logger.debug({ component: 'postgres' }, message),
+  );
   logger.info(`database: ${database.description}`);
   try {
     if (config.migrateOnBoot) {
       const { applied } = await migrate(database.url);
-      logger.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date');
+      logger.info(
+        { applied },
+        applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date',
+      );
     }
     const app = await createApp({ config, databaseUrl: database.url, logger });
     await bootstrapAdmin(app, config, logger);
@@ -41,7 +46,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `drydock failed to start: ${(error as Error).stack ?? error}`;
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : `drydock failed to start: ${(error as Error).stack ?? error}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -10,7 +10,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'lists honour Range and answer 206 with Next-Range when more remain.',
     )
     .setVersion('3')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (Authorization: Bearer <token>)' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API token (Authorization: Bearer <token>)',
+    })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -18,7 +18,10 @@ export class AccountsController {
 
   @Get('account')
   @Authenticated('identity')
-  @ApiOperation({ summary: 'Your account', description: 'Heroku: GET /account (heroku auth:whoami).' })
+  @ApiOperation({
+    summary: 'Your account',
+    description: 'Heroku: GET /account (heroku auth:whoami).',
+  })
   @ApiOkResponse({ type: AccountResponseDto })
   current(@CurrentPrincipal() principal: Principal): Promise<AccountResponseDto> {
     return this.accounts.current(principal);
@@ -29,7 +32,10 @@ export class AccountsController {
   @ApiOperation({ summary: 'Update your account' })
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiErrors(422)
-  update(@CurrentPrincipal() principal: Principal, @Body() body: AccountUpdateDto): Promise<AccountResponseDto> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: AccountUpdateDto,
+  ): Promise<AccountResponseDto> {
     return this.accounts.updateCurrent(principal, body ?? {});
   }
 
@@ -38,7 +44,8 @@ export class AccountsController {
   @Authenticated('admin')
   @ApiOperation({
     summary: 'Create an account (admin)',
-    description: 'drydock extension: Heroku has sign-up instead. Returns the account and its first global token, shown once.',
+    description:
+      'drydock extension: Heroku has sign-up instead. Returns the account and its first global token, shown once.',
   })
   @ApiCreatedResponse({ type: AccountCreatedDto })
   @ApiErrors(422)

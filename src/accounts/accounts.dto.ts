@@ -14,7 +14,10 @@ export class AccountCreateDto {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ example: false, description: 'Admins see and change every app and may mint service tokens' })
+  @ApiPropertyOptional({
+    example: false,
+    description: 'Admins see and change every app and may mint service tokens',
+  })
   @IsOptional()
   @IsBoolean()
   admin?: boolean;
@@ -28,7 +31,10 @@ export class AccountUpdateDto {
   @MaxLength(200)
   name?: string | null;
 
-  @ApiPropertyOptional({ example: true, description: 'Accepted for Heroku compatibility; drydock does no tracking' })
+  @ApiPropertyOptional({
+    example: true,
+    description: 'Accepted for Heroku compatibility; drydock does no tracking',
+  })
   @IsOptional()
   @IsBoolean()
   allow_tracking?: boolean;
@@ -61,15 +67,19 @@ export class AccountResponseDto {
   @ApiProperty({ example: false }) two_factor_authentication!: boolean;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
   @ApiProperty({ example: true }) verified!: boolean;
-  @ApiProperty({ type: String, nullable: true, example: null }) country_of_residence!: string | null;
-  @ApiProperty({ type: TeamRefDto, nullable: true, example: null }) default_organization!: TeamRefDto | null;
-  @ApiProperty({ type: TeamRefDto, nullable: true, example: null }) default_team!: TeamRefDto | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) country_of_residence!:
+    string | null;
+  @ApiProperty({ type: TeamRefDto, nullable: true, example: null })
+  default_organization!: TeamRefDto | null;
+  @ApiProperty({ type: TeamRefDto, nullable: true, example: null })
+  default_team!: TeamRefDto | null;
 }
 
 export class AccountCreatedDto extends AccountResponseDto {
   @ApiProperty({
     example: 'drydock_3q2-Jx0...',
-    description: 'A global-scope API token for the new account. Shown once; only its hash is stored.',
+    description:
+      'A global-scope API token for the new account. Shown once; only its hash is stored.',
   })
   token!: string;
 }

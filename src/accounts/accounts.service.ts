@@ -19,9 +19,7 @@ export const BOOTSTRAP_ADMIN_EMAIL = 'admin@drydock.local';
 const ADMIN_BOOTSTRAP_LOCK = 72_736_105;
 
 export type AdminBootstrap =
-  | { outcome: 'configured' }
-  | { outcome: 'existing' }
-  | { outcome: 'generated'; token: string };
+  { outcome: 'configured' } | { outcome: 'existing' } | { outcome: 'generated'; token: string };
 
 @Injectable()
 export class AccountsService {
@@ -103,7 +101,9 @@ export class AccountsService {
         description: configuredToken ? 'DRYDOCK_ADMIN_TOKEN' : 'Generated at first start',
         token: configuredToken,
       });
-      return configuredToken ? { outcome: 'configured' } : { outcome: 'generated', token: issued.access_token.token };
+      return configuredToken
+        ? { outcome: 'configured' }
+        : { outcome: 'generated', token: issued.access_token.token };
     });
   }
 }

@@ -16,11 +16,17 @@ export class AddonsController {
   constructor(private readonly apps: AppsService) {}
 
   @Get()
-  @ApiOperation({ summary: "List an app's add-ons", description: 'Always empty: drydock provisions no add-ons.' })
+  @ApiOperation({
+    summary: "List an app's add-ons",
+    description: 'Always empty: drydock provisions no add-ons.',
+  })
   @ApiParam({ name: 'app_id_or_name', example: 'myapp' })
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'object' }, example: [] } })
   @ApiErrors(404)
-  async list(@CurrentPrincipal() principal: Principal, @Param('app_id_or_name') app: string): Promise<never[]> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_id_or_name') app: string,
+  ): Promise<never[]> {
     await this.apps.findAccessible(principal, app);
     return [];
   }

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
@@ -19,10 +25,16 @@ export class AppsController {
 
   @Post('apps')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an app', description: 'Heroku: POST /apps. Optionally in a Space.' })
+  @ApiOperation({
+    summary: 'Create an app',
+    description: 'Heroku: POST /apps. Optionally in a Space.',
+  })
   @ApiCreatedResponse({ type: AppResponseDto })
   @ApiErrors(404, 422)
-  create(@CurrentPrincipal() principal: Principal, @Body() body: AppCreateDto): Promise<AppResponseDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: AppCreateDto,
+  ): Promise<AppResponseDto> {
     return this.apps.create(principal, body ?? {});
   }
 
@@ -30,11 +42,15 @@ export class AppsController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Create an app (team form)',
-    description: 'What `heroku apps:create --space S` sends. drydock has no teams: a team is refused.',
+    description:
+      'What `heroku apps:create --space S` sends. drydock has no teams: a team is refused.',
   })
   @ApiCreatedResponse({ type: AppResponseDto })
   @ApiErrors(404, 422)
-  createInTeam(@CurrentPrincipal() principal: Principal, @Body() body: TeamAppCreateDto): Promise<AppResponseDto> {
+  createInTeam(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: TeamAppCreateDto,
+  ): Promise<AppResponseDto> {
     return this.apps.create(principal, body ?? {});
   }
 
@@ -52,9 +68,14 @@ export class AppsController {
   @Get('users/:account_email_or_id_or_self/apps')
   @ApiOperation({
     summary: "List an account's apps",
-    description: 'What `heroku apps` asks for (`/users/~/apps`). Only your own, unless you are an admin.',
+    description:
+      'What `heroku apps` asks for (`/users/~/apps`). Only your own, unless you are an admin.',
   })
-  @ApiParam({ name: 'account_email_or_id_or_self', example: '~', description: '~ for yourself, an email or an account id' })
+  @ApiParam({
+    name: 'account_email_or_id_or_self',
+    example: '~',
+    description: '~ for yourself, an email or an account id',
+  })
   @ApiOkResponse({ type: [AppResponseDto] })
   @ApiErrors(404)
   @Paginated(APP_RANGE_FIELDS)
@@ -66,12 +87,37 @@ export class AppsController {
     return this.apps.listForAccount(principal, account, range);
   }
 
+  @Get('teams/:team_name_or_id/apps')
+  @ApiOperation({
+    summary: "List a team's apps",
+    description:
+      "drydock has no teams: each account is its own team, named by its email (a space's team). What `heroku apps --space S` asks for.",
+  })
+  @ApiParam({
+    name: 'team_name_or_id',
+    example: 'dev@example.com',
+    description: 'The email or id of the owning account',
+  })
+  @ApiOkResponse({ type: [AppResponseDto] })
+  @ApiErrors(404)
+  @Paginated(APP_RANGE_FIELDS)
+  listForTeam(
+    @CurrentPrincipal() principal: Principal,
+    @Param('team_name_or_id') team: string,
+    @ListRangeHeader({ fields: APP_RANGE_FIELDS }) range: ListRange,
+  ): Promise<Page<AppResponseDto>> {
+    return this.apps.listForAccount(principal, team, range);
+  }
+
   @Get('apps/:app_id_or_name')
   @ApiOperation({ summary: 'App info' })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
   @ApiErrors(404)
-  info(@CurrentPrincipal() principal: Principal, @Param('app_id_or_name') app: string): Promise<AppResponseDto> {
+  info(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_id_or_name') app: string,
+  ): Promise<AppResponseDto> {
     return this.apps.info(principal, app);
   }
 
@@ -89,11 +135,17 @@ export class AppsController {
   }
 
   @Delete('apps/:app_id_or_name')
-  @ApiOperation({ summary: 'Delete an app', description: 'With its formation, dynos, config vars and releases.' })
+  @ApiOperation({
+    summary: 'Delete an app',
+    description: 'With its formation, dynos, config vars and releases.',
+  })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
   @ApiErrors(404)
-  destroy(@CurrentPrincipal() principal: Principal, @Param('app_id_or_name') app: string): Promise<AppResponseDto> {
+  destroy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_id_or_name') app: string,
+  ): Promise<AppResponseDto> {
     return this.apps.destroy(principal, app);
   }
 }

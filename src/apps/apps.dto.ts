@@ -6,13 +6,20 @@ import { APP_NAME_PATTERN, APP_NAME_RULE } from './app-name.js';
 import type { AppWithRelations } from './apps.service.js';
 
 export class AppCreateDto {
-  @ApiPropertyOptional({ example: 'myapp', description: `Generated (e.g. misty-river-40215) when omitted. ${APP_NAME_RULE}` })
+  @ApiPropertyOptional({
+    example: 'myapp',
+    description: `Generated (e.g. misty-river-40215) when omitted. ${APP_NAME_RULE}`,
+  })
   @IsOptional()
   @IsString()
   @Matches(APP_NAME_PATTERN, { message: APP_NAME_RULE })
   name?: string;
 
-  @ApiPropertyOptional({ example: 'us', enum: REGION_NAMES, description: "Ignored for apps in a space, which take the space's region" })
+  @ApiPropertyOptional({
+    example: 'us',
+    enum: REGION_NAMES,
+    description: "Ignored for apps in a space, which take the space's region",
+  })
   @IsOptional()
   @IsIn(REGION_NAMES, { message: `region must be one of ${REGION_NAMES.join(', ')}` })
   region?: string;
@@ -22,7 +29,10 @@ export class AppCreateDto {
   @IsIn(STACK_NAMES, { message: `stack must be one of ${STACK_NAMES.join(', ')}` })
   stack?: string;
 
-  @ApiPropertyOptional({ example: 'nasa', description: 'Name or id of the Space to create the app in' })
+  @ApiPropertyOptional({
+    example: 'nasa',
+    description: 'Name or id of the Space to create the app in',
+  })
   @IsOptional()
   @IsString()
   space?: string;
@@ -30,9 +40,13 @@ export class AppCreateDto {
 
 /** `POST /teams/apps`, as the Heroku CLI sends it for `apps:create --space`. */
 export class TeamAppCreateDto extends AppCreateDto {
-  @ApiPropertyOptional({ description: 'Refused: drydock has no teams. Omit --team (and HEROKU_TEAM).' })
+  @ApiPropertyOptional({
+    description: 'Refused: drydock has no teams. Omit --team (and HEROKU_TEAM).',
+  })
   @IsOptional()
-  @Equals(undefined, { message: 'team: drydock has no teams; create the app without --team (and unset HEROKU_TEAM)' })
+  @Equals(undefined, {
+    message: 'team: drydock has no teams; create the app without --team (and unset HEROKU_TEAM)',
+  })
   team?: string;
 }
 
@@ -64,16 +78,23 @@ class AppSpaceDto {
 export class AppResponseDto {
   @ApiProperty({ example: false }) acm!: boolean;
   @ApiProperty({ type: String, nullable: true, example: null }) archived_at!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: null }) buildpack_provided_description!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) buildpack_provided_description!:
+    string | null;
   @ApiProperty({ type: RefDto }) build_stack!: CatalogueRef;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
-  @ApiProperty({ example: 'complete', description: 'Not in the published schema, but read by `heroku apps:info`' })
+  @ApiProperty({
+    example: 'complete',
+    description: 'Not in the published schema, but read by `heroku apps:info`',
+  })
   create_status!: 'complete';
   @ApiProperty({ type: RefDto }) generation!: CatalogueRef;
   @ApiProperty({ example: 'https://git.localhost/myapp.git' }) git_url!: string;
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: Boolean, nullable: true, example: false }) internal_routing!: boolean | null;
-  @ApiProperty({ example: false, description: 'Maintenance mode: routers answer every request with the maintenance page' })
+  @ApiProperty({
+    example: false,
+    description: 'Maintenance mode: routers answer every request with the maintenance page',
+  })
   maintenance!: boolean;
   @ApiProperty({ example: 'myapp' }) name!: string;
   @ApiProperty({ type: OwnerDto }) owner!: OwnerDto;
@@ -86,7 +107,8 @@ export class AppResponseDto {
   @ApiProperty({ type: AppSpaceDto, nullable: true }) space!: AppSpaceDto | null;
   @ApiProperty({ type: RefDto }) stack!: CatalogueRef;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'https://myapp.localhost/' }) web_url!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'https://myapp.localhost/' }) web_url!:
+    string | null;
 }
 
 export function toAppResponse(app: AppWithRelations, appsDomain: string): AppResponseDto {

@@ -67,17 +67,23 @@ export class AppsService {
   }
 
   /** `/users/{~|email|id}/apps`: a person may list their own apps; an admin anyone's. */
-  async listForAccount(principal: Principal, account: string, range: ListRange): Promise<Page<AppResponseDto>> {
+  async listForAccount(
+    principal: Principal,
+    account: string,
+    range: ListRange,
+  ): Promise<Page<AppResponseDto>> {
     const owner =
       account === '~'
         ? { id: principal.accountId }
         : await this.prisma.account.findFirst({
-            where: isUuid(account) ? { id: account.toLowerCase() } : { email: account.toLowerCase() },
+            where: isUuid(account)
+              ? { id: account.toLowerCase() }
+              : { email: account.toLowerCase() },
             select: { id: true },
           });
     if (!owner) throw new NotFoundError("Couldn't find that user.");
     if (!principal.isAdmin && owner.id !== principal.accountId) {
-      throw new ForbiddenError("You may only list your own apps.");
+      throw new ForbiddenError('You may only list your own apps.');
     }
     return this.page({ ownerId: owner.id }, range);
   }
@@ -86,13 +92,21 @@ export class AppsService {
     return this.present(await this.findAccessible(principal, idOrName));
   }
 
-  async update(principal: Principal, idOrName: string, input: AppUpdateDto): Promise<AppResponseDto> {
+  async update(
+    principal: Principal,
+    idOrName: string,
+    input: AppUpdateDto,
+  ): Promise<AppResponseDto> {
     const app = await this.findAccessible(principal, idOrName);
     if (input.name === undefined || input.name === app.name) return this.present(app);
     const newName = input.name;
     const renamed = await this.withUniqueName(newName, (name) =>
       this.prisma.$transaction(async (tx) => {
-        const updated = await tx.app.update({ where: { id: app.id }, data: { name }, include: APP_INCLUDE });
+        const updated = await tx.app.update({
+          where: { id: app.id },
+          data: { name },
+          include: APP_INCLUDE,
+        });
         await recordEvent(tx, {
           action: 'app.rename',
           appId: app.id,
@@ -111,13 +125,22 @@ export class AppsService {
     await this.prisma.$transaction(async (tx) => {
       // deleteMany: a concurrent delete of the same app is a no-op, not an error.
       await tx.app.deleteMany({ where: { id: app.id } });
-      await recordEvent(tx, { action: 'app.destroy', appId: app.id, appName: app.name, actorId: principal.accountId });
+      await recordEvent(tx, {
+        action: 'app.destroy',
+        appId: app.id,
+        appName: app.name,
+        actorId: principal.accountId,
+      });
     });
     return this.present(app);
   }
 
   /** The app, if the principal may see it: 404 when it does not exist, 403 when it is someone else's. */
-  async findAccessible(principal: Principal, idOrName: string, tx: PrismaTransaction = this.prisma): Promise<AppWithRelations> {
+  async findAccessible(
+    principal: Principal,
+    idOrName: string,
+    tx: PrismaTransaction = this.prisma,
+  ): Promise<AppWithRelations> {
     const app = await tx.app.findUnique({ where: idOrNameWhere(idOrName), include: APP_INCLUDE });
     if (!app) throw new NotFoundError("Couldn't find that app.");
     if (!principal.isAdmin && app.ownerId !== principal.accountId) {
@@ -145,7 +168,10 @@ export class AppsService {
    * Runs a write that sets an app's name. A chosen name that is taken is a 422, as on
    * Heroku; a generated one that collides is simply drawn again.
    */
-  private async withUniqueName<T>(requested: string | undefined, write: (name: string) => Promise<T>): Promise<T> {
+  private async withUniqueName<T>(
+    requested: string | undefined,
+    write: (name: string) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const name = requested ?? generateAppName();
       try {

@@ -11,7 +11,10 @@ describe('loadConfig', () => {
   });
 
   it('reads MIGRATE_ON_BOOT=false and a hex encryption key', () => {
-    const config = loadConfig({ MIGRATE_ON_BOOT: 'false', DRYDOCK_ENCRYPTION_KEY: 'ab'.repeat(32) });
+    const config = loadConfig({
+      MIGRATE_ON_BOOT: 'false',
+      DRYDOCK_ENCRYPTION_KEY: 'ab'.repeat(32),
+    });
     expect(config.migrateOnBoot).toBe(false);
     expect(config.encryptionKey?.length).toBe(32);
   });

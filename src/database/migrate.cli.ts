@@ -11,7 +11,9 @@ async function main(): Promise<void> {
     const { applied, alreadyApplied } = await migrate(database.url);
     for (const name of alreadyApplied) console.log(`  already applied  ${name}`);
     for (const name of applied) console.log(`  applied          ${name}`);
-    console.log(applied.length ? `${applied.length} migration(s) applied.` : 'Database schema is up to date.');
+    console.log(
+      applied.length ? `${applied.length} migration(s) applied.` : 'Database schema is up to date.',
+    );
   } finally {
     await database.close();
   }

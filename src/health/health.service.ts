@@ -6,7 +6,8 @@ import { loadMigrations } from '../database/migrator.js';
 
 export class HealthStatusDto {
   @ApiProperty({ example: 'ok' }) status!: string;
-  @ApiPropertyOptional({ example: 'migrations pending: 20261127000000_create_domain' }) detail?: string;
+  @ApiPropertyOptional({ example: 'migrations pending: 20261127000000_create_domain' })
+  detail?: string;
 }
 
 class NotReadyError extends ApiError {
@@ -18,7 +19,9 @@ class NotReadyError extends ApiError {
 @Injectable()
 export class HealthService {
   /** Migrations on disk never change while the process runs; read them once. */
-  private readonly migrationNames = loadMigrations().then((migrations) => migrations.map((m) => m.name));
+  private readonly migrationNames = loadMigrations().then((migrations) =>
+    migrations.map((m) => m.name),
+  );
 
   constructor(private readonly prisma: PrismaService) {}
 

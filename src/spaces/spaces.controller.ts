@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
@@ -19,10 +25,16 @@ export class SpacesController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a Private Space', description: 'Apps created in it get private-* (or shield-*) dyno sizes.' })
+  @ApiOperation({
+    summary: 'Create a Private Space',
+    description: 'Apps created in it get private-* (or shield-*) dyno sizes.',
+  })
   @ApiCreatedResponse({ type: SpaceResponseDto })
   @ApiErrors(422)
-  create(@CurrentPrincipal() principal: Principal, @Body() body: SpaceCreateDto): Promise<SpaceResponseDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SpaceCreateDto,
+  ): Promise<SpaceResponseDto> {
     return this.spaces.create(principal, body);
   }
 
@@ -42,7 +54,10 @@ export class SpacesController {
   @ApiParam(SPACE_PARAM)
   @ApiOkResponse({ type: SpaceResponseDto })
   @ApiErrors(404)
-  info(@CurrentPrincipal() principal: Principal, @Param('space_id_or_name') space: string): Promise<SpaceResponseDto> {
+  info(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id_or_name') space: string,
+  ): Promise<SpaceResponseDto> {
     return this.spaces.info(principal, space);
   }
 
@@ -51,7 +66,10 @@ export class SpacesController {
   @ApiParam(SPACE_PARAM)
   @ApiOkResponse({ type: SpaceResponseDto })
   @ApiErrors(404, 422)
-  destroy(@CurrentPrincipal() principal: Principal, @Param('space_id_or_name') space: string): Promise<SpaceResponseDto> {
+  destroy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id_or_name') space: string,
+  ): Promise<SpaceResponseDto> {
     return this.spaces.destroy(principal, space);
   }
 }

@@ -1,8 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { GENERATION, REGION_NAMES, regionRef } from '../apps/catalogue.js';
 import type { CatalogueRef } from '../apps/catalogue.js';
-import type { Space } from '../generated/prisma/client.js';
+import type { Account, Space } from '../generated/prisma/client.js';
 
 /** Heroku's space name rule: lowercase letters, digits and single dashes inside. */
 export const SPACE_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9]|-(?!-))+[a-z0-9]$/;
@@ -21,15 +30,41 @@ export class SpaceCreateDto {
   @IsIn(REGION_NAMES, { message: `region must be one of ${REGION_NAMES.join(', ')}` })
   region?: string;
 
-  @ApiPropertyOptional({ example: false, description: 'A Shield space (stricter compliance; shield-* dyno sizes)' })
+  @ApiPropertyOptional({
+    example: false,
+    description: 'A Shield space (stricter compliance; shield-* dyno sizes)',
+  })
   @IsOptional()
   @IsBoolean()
   shield?: boolean;
 
-  @ApiPropertyOptional({ example: 'my-team', description: "Accepted for Heroku CLI compatibility; drydock has no teams and ignores it" })
+  @ApiPropertyOptional({
+    example: 'my-team',
+    description:
+      "`heroku spaces:create` requires --team. drydock has no teams: every space belongs to its owner's personal team, so this is accepted and not kept",
+  })
   @IsOptional()
   @IsString()
   team?: string;
+
+  @ApiPropertyOptional({
+    example: [],
+    description: 'Accepted for Heroku CLI compatibility; must be empty',
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(0, { message: 'features: drydock spaces have no optional features' })
+  features?: string[];
+
+  @ApiPropertyOptional({
+    example: 'cedar',
+    enum: ['cedar'],
+    description: 'drydock spaces are of the cedar generation',
+  })
+  @IsOptional()
+  @IsIn(['cedar'], { message: 'generation must be cedar' })
+  generation?: string;
 }
 
 class SpaceTeamDto {
@@ -42,24 +77,36 @@ export class SpaceResponseDto {
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'nasa' }) name!: string;
-  @ApiProperty({ type: Object, nullable: true, example: null }) organization!: { name: string } | null;
-  @ApiProperty({ type: SpaceTeamDto, nullable: true, example: null }) team!: SpaceTeamDto | null;
-  @ApiProperty({ example: { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' } }) region!: CatalogueRef;
+  @ApiProperty({ type: Object, nullable: true, example: null }) organization!: {
+    name: string;
+  } | null;
+  @ApiProperty({
+    type: SpaceTeamDto,
+    description:
+      "drydock has no teams: this is the owner's personal team (id and email of the account)",
+  })
+  team!: SpaceTeamDto;
+  @ApiProperty({ example: { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' } })
+  region!: CatalogueRef;
   @ApiProperty({ example: false }) shield!: boolean;
-  @ApiProperty({ example: 'allocated', enum: ['allocating', 'allocated', 'deleting'] }) state!: string;
+  @ApiProperty({ example: 'allocated', enum: ['allocating', 'allocated', 'deleting'] })
+  state!: string;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
   @ApiProperty({ example: '10.0.0.0/16' }) cidr!: string;
   @ApiProperty({ example: '10.1.0.0/16' }) data_cidr!: string;
-  @ApiProperty({ example: { id: '8a8a8f4b-3a3e-4f77-9c5a-0c9a1d2b3e41', name: 'cedar' } }) generation!: CatalogueRef;
+  @ApiProperty({ example: { id: '8a8a8f4b-3a3e-4f77-9c5a-0c9a1d2b3e41', name: 'cedar' } })
+  generation!: CatalogueRef;
 }
 
-export function toSpaceResponse(space: Space): SpaceResponseDto {
+export type SpaceWithOwner = Space & { owner: Account };
+
+export function toSpaceResponse(space: SpaceWithOwner): SpaceResponseDto {
   return {
     created_at: space.createdAt.toISOString(),
     id: space.id,
     name: space.name,
     organization: null,
-    team: null,
+    team: { id: space.owner.id, name: space.owner.email },
     region: regionRef(space.region),
     shield: space.shield,
     state: 'allocated',

@@ -3,11 +3,10 @@ import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { ListRange, Page, rangeQuery, RangeField, toPage } from '../common/heroku/range.js';
 import { PrismaService } from '../database/prisma.service.js';
-import type { Space } from '../generated/prisma/client.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/prisma-errors.js';
 import { idOrNameWhere } from '../common/heroku/identity.js';
 import { DEFAULT_REGION } from '../apps/catalogue.js';
-import { SpaceCreateDto, SpaceResponseDto, toSpaceResponse } from './spaces.dto.js';
+import { SpaceCreateDto, SpaceResponseDto, SpaceWithOwner, toSpaceResponse } from './spaces.dto.js';
 
 export const SPACE_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'id', column: 'id' },
@@ -27,6 +26,7 @@ export class SpacesService {
           region: input.region ?? DEFAULT_REGION,
           shield: input.shield ?? false,
         },
+        include: { owner: true },
       });
       return toSpaceResponse(space);
     } catch (error) {
@@ -43,6 +43,7 @@ export class SpacesService {
       where: { ...query.where, ...(principal.isAdmin ? {} : { ownerId: principal.accountId }) },
       orderBy: query.orderBy,
       take: query.take,
+      include: { owner: true },
     });
     return toPage(rows, range, toSpaceResponse);
   }
@@ -58,7 +59,9 @@ export class SpacesService {
     } catch (error) {
       // The apps foreign key is ON DELETE RESTRICT: a space with apps stays.
       if (isForeignKeyViolation(error)) {
-        throw new InvalidParamsError(`Space ${space.name} still has apps; delete or move them first.`);
+        throw new InvalidParamsError(
+          `Space ${space.name} still has apps; delete or move them first.`,
+        );
       }
       throw error;
     }
@@ -66,9 +69,10 @@ export class SpacesService {
   }
 
   /** The space, if the principal may use it: 404 when it does not exist, 403 when it is someone else's. */
-  async findAccessible(principal: Principal, idOrName: string): Promise<Space> {
+  async findAccessible(principal: Principal, idOrName: string): Promise<SpaceWithOwner> {
     const space = await this.prisma.space.findUnique({
       where: idOrNameWhere(idOrName),
+      include: { owner: true },
     });
     if (!space) throw new NotFoundError("Couldn't find that space.");
     if (!principal.isAdmin && space.ownerId !== principal.accountId) {

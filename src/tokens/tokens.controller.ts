@@ -1,12 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { TokenCreateDto, TokenResponseDto } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
 
-const ID_PARAM = { name: 'oauth_authorization_id', description: 'Authorization (token) id', format: 'uuid' };
+const ID_PARAM = {
+  name: 'oauth_authorization_id',
+  description: 'Authorization (token) id',
+  format: 'uuid',
+};
 
 /** API tokens, as Heroku's OAuth authorizations (`heroku authorizations:*`). */
 @ApiTags('tokens')
@@ -19,11 +29,15 @@ export class TokensController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Create an API token',
-    description: 'The token is in access_token.token of this response only; drydock keeps just its hash.',
+    description:
+      'The token is in access_token.token of this response only; drydock keeps just its hash.',
   })
   @ApiCreatedResponse({ type: TokenResponseDto })
   @ApiErrors(422)
-  create(@CurrentPrincipal() principal: Principal, @Body() body: TokenCreateDto): Promise<TokenResponseDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: TokenCreateDto,
+  ): Promise<TokenResponseDto> {
     return this.tokens.create(principal, body);
   }
 
@@ -39,7 +53,10 @@ export class TokensController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiErrors(404)
-  info(@CurrentPrincipal() principal: Principal, @Param('oauth_authorization_id') id: string): Promise<TokenResponseDto> {
+  info(
+    @CurrentPrincipal() principal: Principal,
+    @Param('oauth_authorization_id') id: string,
+  ): Promise<TokenResponseDto> {
     return this.tokens.info(principal, id);
   }
 
@@ -48,7 +65,10 @@ export class TokensController {
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiErrors(404)
-  revoke(@CurrentPrincipal() principal: Principal, @Param('oauth_authorization_id') id: string): Promise<TokenResponseDto> {
+  revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('oauth_authorization_id') id: string,
+  ): Promise<TokenResponseDto> {
     return this.tokens.revoke(principal, id);
   }
 }

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { ALL_SCOPES, Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
 import type { Account, ApiToken } from '../generated/prisma/client.js';
 
@@ -25,7 +36,10 @@ export class TokenCreateDto {
   @MaxLength(200)
   description?: string;
 
-  @ApiPropertyOptional({ example: 2592000, description: 'Seconds until the token expires; never when omitted' })
+  @ApiPropertyOptional({
+    example: 2592000,
+    description: 'Seconds until the token expires; never when omitted',
+  })
   @IsOptional()
   // The Heroku CLI sends it as a string ("3600").
   @Type(() => Number)
@@ -66,7 +80,10 @@ export class TokenResponseDto {
   @ApiProperty({ type: AuthorizationUserDto }) user!: AuthorizationUserDto;
 }
 
-export function toTokenResponse(token: ApiToken & { account: Account }, plainToken?: string): TokenResponseDto {
+export function toTokenResponse(
+  token: ApiToken & { account: Account },
+  plainToken?: string,
+): TokenResponseDto {
   return {
     access_token: {
       expires_in: token.expiresAt

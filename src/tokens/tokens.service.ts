@@ -24,7 +24,9 @@ export class TokensService {
     const scopes = [...new Set(input.scope ?? ['global' as const])];
     const service = scopes.filter((scope) => (SERVICE_SCOPES as readonly string[]).includes(scope));
     if (service.length > 0 && !principal.isAdmin) {
-      throw new ForbiddenError(`Only an admin may create tokens with the ${service.join(', ')} scope.`);
+      throw new ForbiddenError(
+        `Only an admin may create tokens with the ${service.join(', ')} scope.`,
+      );
     }
     return this.issue(this.prisma, {
       accountId: principal.accountId,
@@ -44,7 +46,9 @@ export class TokensService {
         tokenSuffix: tokenSuffix(token),
         description: request.description ?? '',
         scopes: request.scopes,
-        expiresAt: request.expiresInSeconds ? new Date(Date.now() + request.expiresInSeconds * 1000) : null,
+        expiresAt: request.expiresInSeconds
+          ? new Date(Date.now() + request.expiresInSeconds * 1000)
+          : null,
       },
       include: { account: true },
     });

@@ -11,7 +11,10 @@ describe('authentication and tokens', () => {
   describe('credentials', () => {
     it('refuses a request without a token with 401 unauthorized', async () => {
       const response = await t.http().get('/account').expect(401);
-      expect(response.body).toEqual({ id: 'unauthorized', message: 'Invalid credentials provided.' });
+      expect(response.body).toEqual({
+        id: 'unauthorized',
+        message: 'Invalid credentials provided.',
+      });
     });
 
     it('refuses an unknown token', async () => {
@@ -28,13 +31,25 @@ describe('authentication and tokens', () => {
     });
 
     it('accepts HTTP Basic with the token as password, as the Heroku CLI sends from netrc', async () => {
-      const response = await t.http().get('/account').auth('admin@drydock.local', ADMIN_TOKEN).expect(200);
+      const response = await t
+        .http()
+        .get('/account')
+        .auth('admin@drydock.local', ADMIN_TOKEN)
+        .expect(200);
       expect(response.body.email).toBe('admin@drydock.local');
     });
 
     it('refuses an expired token', async () => {
-      const created = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send({ scope: ['global'], expires_in: 60 }).expect(201);
-      await t.prisma.apiToken.update({ where: { id: created.body.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ scope: ['global'], expires_in: 60 })
+        .expect(201);
+      await t.prisma.apiToken.update({
+        where: { id: created.body.id },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
       await t.http().get('/account').set(bearer(created.body.access_token.token)).expect(401);
     });
   });
@@ -59,15 +74,30 @@ describe('authentication and tokens', () => {
 
     it('updates the name with PATCH /account', async () => {
       const user = await t.createUser('rename-me@example.com');
-      const response = await t.http().patch('/account').set(bearer(user.token)).send({ name: 'Tina Edmonds' }).expect(200);
+      const response = await t
+        .http()
+        .patch('/account')
+        .set(bearer(user.token))
+        .send({ name: 'Tina Edmonds' })
+        .expect(200);
       expect(response.body.name).toBe('Tina Edmonds');
-      await t.http().patch('/account').set(bearer(user.token)).send({ email: 'x@example.com' }).expect(422);
+      await t
+        .http()
+        .patch('/account')
+        .set(bearer(user.token))
+        .send({ email: 'x@example.com' })
+        .expect(422);
     });
   });
 
   describe('POST /accounts', () => {
     it('lets an admin create an account with a first token that works', async () => {
-      const response = await t.http().post('/accounts').set(bearer(ADMIN_TOKEN)).send({ email: 'New.User@Example.com', name: 'New' }).expect(201);
+      const response = await t
+        .http()
+        .post('/accounts')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ email: 'New.User@Example.com', name: 'New' })
+        .expect(201);
       expect(response.body).toMatchObject({ email: 'new.user@example.com', name: 'New' });
       expect(response.body.token).toMatch(/^drydock_/);
       const me = await t.http().get('/account').set(bearer(response.body.token)).expect(200);
@@ -77,19 +107,37 @@ describe('authentication and tokens', () => {
     it('refuses a duplicate email with 422 and writes nothing', async () => {
       await t.createUser('twice@example.com');
       const before = await t.prisma.apiToken.count();
-      const response = await t.http().post('/accounts').set(bearer(ADMIN_TOKEN)).send({ email: 'twice@example.com' }).expect(422);
-      expect(response.body).toEqual({ id: 'invalid_params', message: 'Email twice@example.com is already taken' });
+      const response = await t
+        .http()
+        .post('/accounts')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ email: 'twice@example.com' })
+        .expect(422);
+      expect(response.body).toEqual({
+        id: 'invalid_params',
+        message: 'Email twice@example.com is already taken',
+      });
       expect(await t.prisma.apiToken.count()).toBe(before);
     });
 
     it('refuses an invalid email with 422', async () => {
-      const response = await t.http().post('/accounts').set(bearer(ADMIN_TOKEN)).send({ email: 'not-an-email' }).expect(422);
+      const response = await t
+        .http()
+        .post('/accounts')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ email: 'not-an-email' })
+        .expect(422);
       expect(response.body.id).toBe('invalid_params');
     });
 
     it('is for admins only', async () => {
       const user = await t.createUser('not-admin@example.com');
-      const response = await t.http().post('/accounts').set(bearer(user.token)).send({ email: 'x@example.com' }).expect(403);
+      const response = await t
+        .http()
+        .post('/accounts')
+        .set(bearer(user.token))
+        .send({ email: 'x@example.com' })
+        .expect(403);
       expect(response.body.id).toBe('forbidden');
       await t.http().get('/accounts').set(bearer(user.token)).expect(403);
       const list = await t.http().get('/accounts').set(bearer(ADMIN_TOKEN)).expect(200);
@@ -107,14 +155,22 @@ describe('authentication and tokens', () => {
         .send({ scope: ['read'], description: 'dashboards' })
         .expect(201);
       const token: string = created.body.access_token.token;
-      expect(created.body).toMatchObject({ scope: ['read'], description: 'dashboards', user: { email: 'tokens@example.com' } });
+      expect(created.body).toMatchObject({
+        scope: ['read'],
+        description: 'dashboards',
+        user: { email: 'tokens@example.com' },
+      });
       expect(token).toMatch(/^drydock_/);
 
       const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
       expect(stored.tokenHash).toBe(hashToken(token));
       expect(JSON.stringify(stored)).not.toContain(token);
 
-      const info = await t.http().get(`/oauth/authorizations/${created.body.id}`).set(bearer(user.token)).expect(200);
+      const info = await t
+        .http()
+        .get(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(user.token))
+        .expect(200);
       expect(info.body.access_token.token).toBe(`…${token.slice(-4)}`);
       const list = await t.http().get('/oauth/authorizations').set(bearer(user.token)).expect(200);
       expect(list.body.map((a: { id: string }) => a.id)).toContain(created.body.id);
@@ -122,31 +178,61 @@ describe('authentication and tokens', () => {
 
     it('lets a read token read but not write', async () => {
       const user = await t.createUser('reader@example.com');
-      const created = await t.http().post('/oauth/authorizations').set(bearer(user.token)).send({ scope: ['read'] }).expect(201);
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(user.token))
+        .send({ scope: ['read'] })
+        .expect(201);
       const readToken = created.body.access_token.token;
       await t.http().get('/apps').set(bearer(readToken)).expect(200);
-      const response = await t.http().post('/apps').set(bearer(readToken)).send({ name: 'read-only-app' }).expect(403);
+      const response = await t
+        .http()
+        .post('/apps')
+        .set(bearer(readToken))
+        .send({ name: 'read-only-app' })
+        .expect(403);
       expect(response.body.id).toBe('forbidden');
       expect(await t.prisma.app.count({ where: { name: 'read-only-app' } })).toBe(0);
     });
 
     it('lets only admins mint service scopes', async () => {
       const user = await t.createUser('sneaky@example.com');
-      const refused = await t.http().post('/oauth/authorizations').set(bearer(user.token)).send({ scope: ['routing'] }).expect(403);
+      const refused = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(user.token))
+        .send({ scope: ['routing'] })
+        .expect(403);
       expect(refused.body.message).toMatch(/admin/);
-      const minted = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send({ scope: ['routing'] }).expect(201);
+      const minted = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ scope: ['routing'] })
+        .expect(201);
       expect(minted.body.scope).toEqual(['routing']);
     });
 
     it('keeps service tokens away from the Platform API', async () => {
-      const minted = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send({ scope: ['routing'] }).expect(201);
+      const minted = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ scope: ['routing'] })
+        .expect(201);
       const routerToken = minted.body.access_token.token;
       await t.http().get('/apps').set(bearer(routerToken)).expect(403);
       await t.http().post('/apps').set(bearer(routerToken)).send({}).expect(403);
     });
 
     it('defaults to global scope and takes expires_in as the string the Heroku CLI sends', async () => {
-      const response = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send({ expires_in: '3600' }).expect(201);
+      const response = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ expires_in: '3600' })
+        .expect(201);
       expect(response.body.scope).toEqual(['global']);
       expect(response.body.access_token.expires_in).toBeGreaterThan(3590);
       expect(response.body.access_token.expires_in).toBeLessThanOrEqual(3600);
@@ -155,37 +241,86 @@ describe('authentication and tokens', () => {
     it('confines identity and write tokens', async () => {
       const user = await t.createUser('scoped@example.com');
       const mint = async (scope: string) =>
-        (await t.http().post('/oauth/authorizations').set(bearer(user.token)).send({ scope: [scope] }).expect(201)).body.access_token.token;
+        (
+          await t
+            .http()
+            .post('/oauth/authorizations')
+            .set(bearer(user.token))
+            .send({ scope: [scope] })
+            .expect(201)
+        ).body.access_token.token;
       const identity = await mint('identity');
       await t.http().get('/account').set(bearer(identity)).expect(200);
       await t.http().get('/apps').set(bearer(identity)).expect(403);
       const write = await mint('write');
       await t.http().post('/apps').set(bearer(write)).send({ name: 'written-app' }).expect(201);
       // A narrower token cannot mint a wider one.
-      await t.http().post('/oauth/authorizations').set(bearer(write)).send({ scope: ['global'] }).expect(403);
+      await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(write))
+        .send({ scope: ['global'] })
+        .expect(403);
     });
 
     it('refuses unknown scopes and bad expiry with 422', async () => {
-      for (const body of [{ scope: ['root'] }, { scope: [] }, { scope: 'global' }, { scope: ['global'], expires_in: -5 }, { expires_in: 'soon' }]) {
-        const response = await t.http().post('/oauth/authorizations').set(bearer(ADMIN_TOKEN)).send(body).expect(422);
+      for (const body of [
+        { scope: ['root'] },
+        { scope: [] },
+        { scope: 'global' },
+        { scope: ['global'], expires_in: -5 },
+        { expires_in: 'soon' },
+      ]) {
+        const response = await t
+          .http()
+          .post('/oauth/authorizations')
+          .set(bearer(ADMIN_TOKEN))
+          .send(body)
+          .expect(422);
         expect(response.body.id).toBe('invalid_params');
       }
     });
 
     it('revokes a token so it stops working at once', async () => {
       const user = await t.createUser('revoker@example.com');
-      const created = await t.http().post('/oauth/authorizations').set(bearer(user.token)).send({ scope: ['global'] }).expect(201);
-      await t.http().delete(`/oauth/authorizations/${created.body.id}`).set(bearer(user.token)).expect(200);
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(user.token))
+        .send({ scope: ['global'] })
+        .expect(201);
+      await t
+        .http()
+        .delete(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(user.token))
+        .expect(200);
       await t.http().get('/account').set(bearer(created.body.access_token.token)).expect(401);
-      await t.http().delete(`/oauth/authorizations/${created.body.id}`).set(bearer(user.token)).expect(404);
+      await t
+        .http()
+        .delete(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(user.token))
+        .expect(404);
     });
 
     it("hides other users' tokens", async () => {
       const alice = await t.createUser('alice-tokens@example.com');
       const bob = await t.createUser('bob-tokens@example.com');
-      const created = await t.http().post('/oauth/authorizations').set(bearer(alice.token)).send({ scope: ['global'] }).expect(201);
-      await t.http().get(`/oauth/authorizations/${created.body.id}`).set(bearer(bob.token)).expect(404);
-      await t.http().delete(`/oauth/authorizations/${created.body.id}`).set(bearer(bob.token)).expect(404);
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(alice.token))
+        .send({ scope: ['global'] })
+        .expect(201);
+      await t
+        .http()
+        .get(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(bob.token))
+        .expect(404);
+      await t
+        .http()
+        .delete(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(bob.token))
+        .expect(404);
       await t.http().get('/oauth/authorizations/not-a-uuid').set(bearer(bob.token)).expect(404);
     });
   });

@@ -17,14 +17,18 @@ describe('operations endpoints', () => {
   });
 
   it('reports not ready while a migration is missing', async () => {
-    const [last] = await t.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1`;
-    await t.prisma.$executeRaw`UPDATE "_prisma_migrations" SET finished_at = NULL WHERE id = ${last.id}`;
+    const [last] = await t.prisma.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1`;
+    await t.prisma
+      .$executeRaw`UPDATE "_prisma_migrations" SET finished_at = NULL WHERE id = ${last.id}`;
     try {
       const response = await t.http().get('/readyz').expect(503);
       expect(response.body.id).toBe('service_unavailable');
       expect(response.body.message).toMatch(/Migrations pending/);
     } finally {
-      await t.prisma.$executeRaw`UPDATE "_prisma_migrations" SET finished_at = now() WHERE id = ${last.id}`;
+      await t.prisma
+        .$executeRaw`UPDATE "_prisma_migrations" SET finished_at = now() WHERE id = ${last.id}`;
     }
   });
 
@@ -33,7 +37,11 @@ describe('operations endpoints', () => {
     expect(echoed.headers['request-id']).toBe('abc-123');
     const generated = await t.http().get('/healthz').expect(200);
     expect(generated.headers['request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const hostile = await t.http().get('/healthz').set('Request-Id', 'x" level=error <script>').expect(200);
+    const hostile = await t
+      .http()
+      .get('/healthz')
+      .set('Request-Id', 'x" level=error <script>')
+      .expect(200);
     expect(hostile.headers['request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -18,10 +18,15 @@ describe('openapi.yaml', () => {
   it('documents every route with bearer security except the public ones', async () => {
     const served = await t.http().get('/docs-json').expect(200);
     const publicPaths = ['/healthz', '/readyz'];
-    for (const [path, operations] of Object.entries<Record<string, { security?: unknown[] }>>(served.body.paths)) {
+    for (const [path, operations] of Object.entries<Record<string, { security?: unknown[] }>>(
+      served.body.paths,
+    )) {
       for (const [method, operation] of Object.entries(operations)) {
         const secured = Boolean(operation.security?.length);
-        expect({ route: `${method} ${path}`, secured }).toEqual({ route: `${method} ${path}`, secured: !publicPaths.includes(path) });
+        expect({ route: `${method} ${path}`, secured }).toEqual({
+          route: `${method} ${path}`,
+          secured: !publicPaths.includes(path),
+        });
       }
     }
   });

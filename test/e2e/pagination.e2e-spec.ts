@@ -8,7 +8,8 @@ describe('list pagination with Range and Next-Range', () => {
   beforeAll(async () => {
     t = await startTestApp();
     user = await t.createUser('pager@example.com');
-    for (const name of names) await t.http().post('/apps').set(bearer(user.token)).send({ name }).expect(201);
+    for (const name of names)
+      await t.http().post('/apps').set(bearer(user.token)).send({ name }).expect(201);
   });
   afterAll(() => t.close());
 
@@ -39,7 +40,10 @@ describe('list pagination with Range and Next-Range', () => {
 
   it('orders descending and starts after an exclusive bound', async () => {
     const response = await list('name ]page-app-5..; max=2, order=desc').expect(206);
-    expect(response.body.map((a: { name: string }) => a.name)).toEqual(['page-app-4', 'page-app-3']);
+    expect(response.body.map((a: { name: string }) => a.name)).toEqual([
+      'page-app-4',
+      'page-app-3',
+    ]);
     expect(response.headers['next-range']).toBe('name ]page-app-3..; max=2, order=desc');
   });
 
@@ -52,7 +56,12 @@ describe('list pagination with Range and Next-Range', () => {
   });
 
   it('refuses a malformed Range with 416 requested_range_not_satisfiable', async () => {
-    for (const range of ['size ..', 'name ..; max=0', 'name ..; max=lots', 'name ..; order=random']) {
+    for (const range of [
+      'size ..',
+      'name ..; max=0',
+      'name ..; max=lots',
+      'name ..; order=random',
+    ]) {
       const response = await list(range).expect(416);
       expect(response.body.id).toBe('requested_range_not_satisfiable');
     }

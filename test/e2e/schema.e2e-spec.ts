@@ -18,8 +18,16 @@ const SCALAR_TYPES: Record<string, string> = {
   DateTime: 'timestamp without time zone',
   Json: 'jsonb',
 };
-const NATIVE_TYPES: Record<string, string> = { Uuid: 'uuid', Timestamptz: 'timestamp with time zone' };
-const ON_DELETE: Record<string, string> = { Cascade: 'c', Restrict: 'r', SetNull: 'n', NoAction: 'a' };
+const NATIVE_TYPES: Record<string, string> = {
+  Uuid: 'uuid',
+  Timestamptz: 'timestamp with time zone',
+};
+const ON_DELETE: Record<string, string> = {
+  Cascade: 'c',
+  Restrict: 'r',
+  SetNull: 'n',
+  NoAction: 'a',
+};
 
 /**
  * The migrations in prisma/migrations are written by hand; this test is what keeps them
@@ -33,7 +41,9 @@ describe('migrations agree with prisma/schema.prisma', () => {
   beforeAll(async () => {
     client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
-    const dmmf = await internals.getDMMF({ datamodel: await readFile('prisma/schema.prisma', 'utf8') });
+    const dmmf = await internals.getDMMF({
+      datamodel: await readFile('prisma/schema.prisma', 'utf8'),
+    });
     expected = { columns: [], uniques: [], foreignKeys: [] };
     for (const model of dmmf.datamodel.models) {
       const table = model.dbName ?? model.name;
@@ -44,8 +54,13 @@ describe('migrations agree with prisma/schema.prisma', () => {
       for (const field of model.fields) {
         if (field.kind === 'object') {
           if (field.relationFromFields?.length) {
-            const onDelete = ON_DELETE[String(field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull'))];
-            expected.foreignKeys.push(`${table}(${field.relationFromFields.map(columnOf).join(',')}) on delete ${onDelete}`);
+            const onDelete =
+              ON_DELETE[
+                String(field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull'))
+              ];
+            expected.foreignKeys.push(
+              `${table}(${field.relationFromFields.map(columnOf).join(',')}) on delete ${onDelete}`,
+            );
           }
           continue;
         }
@@ -69,7 +84,13 @@ describe('migrations agree with prisma/schema.prisma', () => {
   afterAll(() => client.end());
 
   it('has exactly the tables and columns of the schema, with the same types and nullability', async () => {
-    const { rows } = await client.query<{ table: string; column: string; type: string; element: string | null; nullable: string }>(`
+    const { rows } = await client.query<{
+      table: string;
+      column: string;
+      type: string;
+      element: string | null;
+      nullable: string;
+    }>(`
       SELECT c.table_name AS table, c.column_name AS column, c.data_type AS type, e.data_type AS element, c.is_nullable AS nullable
       FROM information_schema.columns c
       LEFT JOIN information_schema.element_types e
@@ -81,7 +102,8 @@ describe('migrations agree with prisma/schema.prisma', () => {
       type: row.type === 'ARRAY' ? `${row.element}[]` : row.type,
       nullable: row.nullable === 'YES',
     }));
-    const sort = (columns: Column[]) => [...columns].sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`));
+    const sort = (columns: Column[]) =>
+      [...columns].sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`));
     expect(sort(actual)).toEqual(sort(expected.columns));
   });
 
@@ -111,12 +133,18 @@ describe('migrations agree with prisma/schema.prisma', () => {
   });
 
   it("records every migration in _prisma_migrations with Prisma's sha256 checksum", async () => {
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+    }>(
       'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name',
     );
     const { loadMigrations } = await import('../../src/database/migrator.js');
     const onDisk = await loadMigrations();
-    expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(onDisk.map((m) => [m.name, m.checksum]));
+    expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(
+      onDisk.map((m) => [m.name, m.checksum]),
+    );
     expect(rows.every((r) => r.finished_at !== null)).toBe(true);
   });
 });

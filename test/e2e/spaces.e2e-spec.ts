@@ -13,8 +13,19 @@ describe('spaces', () => {
   afterAll(() => t.close());
 
   it("creates a space in Heroku's shape", async () => {
-    const response = await t.http().post('/spaces').set(bearer(owner.token)).send({ name: 'nasa', shield: true, team: 'ignored' }).expect(201);
-    expect(response.body).toMatchObject({ name: 'nasa', shield: true, state: 'allocated', region: { name: 'us' }, team: null });
+    const response = await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'nasa', shield: true, team: 'ignored' })
+      .expect(201);
+    expect(response.body).toMatchObject({
+      name: 'nasa',
+      shield: true,
+      state: 'allocated',
+      region: { name: 'us' },
+      team: { id: owner.id, name: 'space-owner@example.com' },
+    });
     const info = await t.http().get('/spaces/nasa').set(bearer(owner.token)).expect(200);
     expect(info.body.id).toBe(response.body.id);
     await t.http().get(`/spaces/${response.body.id}`).set(bearer(owner.token)).expect(200);
@@ -22,31 +33,73 @@ describe('spaces', () => {
 
   it('refuses bad and duplicate names with 422', async () => {
     for (const name of ['Nasa', 'a--b', '-ab', 'x', 'a'.repeat(31), 7]) {
-      const response = await t.http().post('/spaces').set(bearer(owner.token)).send({ name }).expect(422);
+      const response = await t
+        .http()
+        .post('/spaces')
+        .set(bearer(owner.token))
+        .send({ name })
+        .expect(422);
       expect(response.body.id).toBe('invalid_params');
     }
     await t.http().post('/spaces').set(bearer(owner.token)).send({ name: 'dup-space' }).expect(201);
-    const duplicate = await t.http().post('/spaces').set(bearer(other.token)).send({ name: 'dup-space' }).expect(422);
+    const duplicate = await t
+      .http()
+      .post('/spaces')
+      .set(bearer(other.token))
+      .send({ name: 'dup-space' })
+      .expect(422);
     expect(duplicate.body.message).toBe('Name dup-space is already taken');
   });
 
   it('creates apps in a space; they carry it and its region', async () => {
-    await t.http().post('/spaces').set(bearer(owner.token)).send({ name: 'eu-space', region: 'eu' }).expect(201);
-    const app = await t.http().post('/apps').set(bearer(owner.token)).send({ name: 'spaced-app', space: 'eu-space', region: 'us' }).expect(201);
+    await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'eu-space', region: 'eu' })
+      .expect(201);
+    const app = await t
+      .http()
+      .post('/apps')
+      .set(bearer(owner.token))
+      .send({ name: 'spaced-app', space: 'eu-space', region: 'us' })
+      .expect(201);
     expect(app.body.space).toMatchObject({ name: 'eu-space', shield: false });
     expect(app.body.region.name).toBe('eu');
     expect(app.body.internal_routing).toBe(false);
   });
 
   it("refuses an app in a space that does not exist or is someone else's, and creates nothing", async () => {
-    await t.http().post('/apps').set(bearer(owner.token)).send({ name: 'lost-app', space: 'no-such-space' }).expect(404);
-    await t.http().post('/spaces').set(bearer(owner.token)).send({ name: 'private-one' }).expect(201);
-    await t.http().post('/apps').set(bearer(other.token)).send({ name: 'intruder-app', space: 'private-one' }).expect(403);
-    expect(await t.prisma.app.count({ where: { name: { in: ['lost-app', 'intruder-app'] } } })).toBe(0);
+    await t
+      .http()
+      .post('/apps')
+      .set(bearer(owner.token))
+      .send({ name: 'lost-app', space: 'no-such-space' })
+      .expect(404);
+    await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'private-one' })
+      .expect(201);
+    await t
+      .http()
+      .post('/apps')
+      .set(bearer(other.token))
+      .send({ name: 'intruder-app', space: 'private-one' })
+      .expect(403);
+    expect(
+      await t.prisma.app.count({ where: { name: { in: ['lost-app', 'intruder-app'] } } }),
+    ).toBe(0);
   });
 
   it("lists only the caller's spaces and hides others' with 403", async () => {
-    await t.http().post('/spaces').set(bearer(other.token)).send({ name: 'others-space' }).expect(201);
+    await t
+      .http()
+      .post('/spaces')
+      .set(bearer(other.token))
+      .send({ name: 'others-space' })
+      .expect(201);
     const list = await t.http().get('/spaces').set(bearer(owner.token)).expect(200);
     expect(list.body.map((s: { name: string }) => s.name)).not.toContain('others-space');
     await t.http().get('/spaces/others-space').set(bearer(owner.token)).expect(403);
@@ -54,9 +107,23 @@ describe('spaces', () => {
   });
 
   it('deletes only an empty space', async () => {
-    await t.http().post('/spaces').set(bearer(owner.token)).send({ name: 'busy-space' }).expect(201);
-    await t.http().post('/apps').set(bearer(owner.token)).send({ name: 'busy-app', space: 'busy-space' }).expect(201);
-    const refused = await t.http().delete('/spaces/busy-space').set(bearer(owner.token)).expect(422);
+    await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'busy-space' })
+      .expect(201);
+    await t
+      .http()
+      .post('/apps')
+      .set(bearer(owner.token))
+      .send({ name: 'busy-app', space: 'busy-space' })
+      .expect(201);
+    const refused = await t
+      .http()
+      .delete('/spaces/busy-space')
+      .set(bearer(owner.token))
+      .expect(422);
     expect(refused.body.message).toMatch(/still has apps/);
     await t.http().delete('/apps/busy-app').set(bearer(owner.token)).expect(200);
     await t.http().delete('/spaces/busy-space').set(bearer(owner.token)).expect(200);

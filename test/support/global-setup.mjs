@@ -46,7 +46,10 @@ export default async function globalSetup(config) {
 
   const workers = Math.max(1, config.maxWorkers);
   await adminQuery(serverUrl, [
-    ...Array.from({ length: workers }, (_, i) => `DROP DATABASE IF EXISTS ${WORKER_DATABASE_PREFIX}${i + 1}`),
+    ...Array.from(
+      { length: workers },
+      (_, i) => `DROP DATABASE IF EXISTS ${WORKER_DATABASE_PREFIX}${i + 1}`,
+    ),
     `DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`,
     `CREATE DATABASE ${TEMPLATE_DATABASE}`,
   ]);

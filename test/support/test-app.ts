@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent.js';
@@ -9,13 +10,25 @@ import { PrismaService } from '../../src/database/prisma.service.js';
 
 export const ADMIN_TOKEN = 'drydock_test_admin_token_0123456789';
 
-const TABLES = ['events', 'dynos', 'releases', 'config_vars', 'formations', 'apps', 'spaces', 'api_tokens', 'accounts'];
+const TABLES = [
+  'events',
+  'dynos',
+  'releases',
+  'config_vars',
+  'formations',
+  'apps',
+  'spaces',
+  'api_tokens',
+  'accounts',
+];
 
 export interface TestApp {
   app: NestFastifyApplication;
   http: () => TestAgent;
   prisma: PrismaService;
   config: AppConfig;
+  /** Listens on a free loopback port, for clients outside the process; returns the port. */
+  listen(): Promise<number>;
   /** Creates an account (through the admin API) and returns its global token. */
   createUser(email: string, options?: { admin?: boolean }): Promise<{ id: string; token: string }>;
   close(): Promise<void>;
@@ -45,7 +58,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await app.getHttpAdapter().getInstance().ready();
 
   const prisma = app.get(PrismaService);
-  await prisma.$executeRawUnsafe(`TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  await prisma.$executeRawUnsafe(
+    `TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`,
+  );
   await app.get(AccountsService).ensureAdmin(ADMIN_TOKEN);
 
   const http = () => request(app.getHttpServer());
@@ -61,6 +76,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         .send({ email, admin: options.admin ?? false })
         .expect(201);
       return { id: response.body.id, token: response.body.token };
+    },
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return (app.getHttpServer().address() as AddressInfo).port;
     },
     close: () => app.close(),
   };

@@ -19,13 +19,17 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.auth.authenticate(tokenFromAuthorization(request.headers.authorization));
+    const principal = await this.auth.authenticate(
+      tokenFromAuthorization(request.headers.authorization),
+    );
     const access =
       this.reflector.getAllAndOverride<Access>(ACCESS_KEY, targets) ??
       (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
 
     if (!scopesAllow(principal.scopes, access)) {
-      throw new ForbiddenError(`This token's scope (${principal.scopes.join(', ')}) does not allow this request.`);
+      throw new ForbiddenError(
+        `This token's scope (${principal.scopes.join(', ')}) does not allow this request.`,
+      );
     }
     if (access === 'admin' && !principal.isAdmin) {
       throw new ForbiddenError('Only an admin account may do this.');

@@ -1,4 +1,9 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { HerokuErrorDto } from '../heroku/heroku-error.dto.js';
@@ -16,8 +21,14 @@ export function Authenticated(access?: Access): MethodDecorator & ClassDecorator
   return applyDecorators(
     ...(access ? [SetMetadata(ACCESS_KEY, access)] : []),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing, unknown or expired token', type: HerokuErrorDto }),
-    ApiForbiddenResponse({ description: 'The token or account may not do this', type: HerokuErrorDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, unknown or expired token',
+      type: HerokuErrorDto,
+    }),
+    ApiForbiddenResponse({
+      description: 'The token or account may not do this',
+      type: HerokuErrorDto,
+    }),
   );
 }
 
@@ -27,8 +38,11 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 /** The principal the AuthGuard attached to the request. */
-export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.principal) throw new Error('CurrentPrincipal used on a route without authentication');
-  return request.principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.principal)
+      throw new Error('CurrentPrincipal used on a route without authentication');
+    return request.principal;
+  },
+);

@@ -14,7 +14,8 @@ export type Scope = (typeof ALL_SCOPES)[number];
  * - `admin`: an admin account with a global token
  * - `routing`, `scheduler`, `dyno-manager`: the machine APIs
  */
-export type Access = 'identity' | 'read' | 'write' | 'account' | 'admin' | 'routing' | 'scheduler' | 'dyno-manager';
+export type Access =
+  'identity' | 'read' | 'write' | 'account' | 'admin' | 'routing' | 'scheduler' | 'dyno-manager';
 
 const GRANTS: Record<Access, readonly Scope[]> = {
   identity: ['global', 'write', 'read', 'identity'],

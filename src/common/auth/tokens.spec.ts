@@ -23,6 +23,8 @@ describe('tokens', () => {
     expect(tokenFromAuthorization(undefined)).toBeUndefined();
     expect(tokenFromAuthorization('Bearer')).toBeUndefined();
     expect(tokenFromAuthorization('Digest abc')).toBeUndefined();
-    expect(tokenFromAuthorization(`Basic ${Buffer.from('user-only').toString('base64')}`)).toBeUndefined();
+    expect(
+      tokenFromAuthorization(`Basic ${Buffer.from('user-only').toString('base64')}`),
+    ).toBeUndefined();
   });
 });

@@ -29,7 +29,10 @@ describe('toHerokuError', () => {
     const badJson = new HttpException('Body is not valid JSON', 400, {
       cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
     });
-    expect(toHerokuError(badJson).body).toEqual({ id: 'bad_request', message: 'Request body is not valid JSON.' });
+    expect(toHerokuError(badJson).body).toEqual({
+      id: 'bad_request',
+      message: 'Request body is not valid JSON.',
+    });
   });
 
   it('withholds the details of unexpected errors', () => {

@@ -32,7 +32,8 @@ const IDS_BY_STATUS: Record<number, string> = {
 /** Messages for Fastify's own client errors, which are too technical to pass on as they are. */
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large.',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type: send JSON with Content-Type: application/json.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE:
+    'Unsupported Content-Type: send JSON with Content-Type: application/json.',
   FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type is application/json.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
@@ -41,12 +42,19 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 /** Maps anything thrown while handling a request to Heroku's error shape and status. */
 export function toHerokuError(error: unknown): HerokuErrorResponse {
   if (error instanceof ApiError) {
-    return { status: error.status, body: { id: error.id, message: error.message }, unexpected: false };
+    return {
+      status: error.status,
+      body: { id: error.id, message: error.message },
+      unexpected: false,
+    };
   }
   if (error instanceof HttpException) {
     // Nest wraps Fastify's own client errors (body parsing, size) with the original as cause.
     const code = (error.cause as { code?: string } | undefined)?.code;
-    return clientOrServer(error.getStatus(), (code && FASTIFY_MESSAGES[code]) || httpExceptionMessage(error));
+    return clientOrServer(
+      error.getStatus(),
+      (code && FASTIFY_MESSAGES[code]) || httpExceptionMessage(error),
+    );
   }
   return internalError();
 }

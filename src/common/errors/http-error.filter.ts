@@ -14,7 +14,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       request.log.error({ err: error }, 'request failed unexpectedly');
     }
     if (!reply.sent) {
-      void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
+      void reply
+        .status(status)
+        .header('Content-Type', 'application/json; charset=utf-8')
+        .send(body);
     }
   }
 }

@@ -15,6 +15,8 @@ const DESCRIPTIONS: Record<number, string> = {
 /** Documents the Heroku-shaped error answers a route can give, besides 401/403. */
 export function ApiErrors(...statuses: number[]): MethodDecorator {
   return applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: HerokuErrorDto })),
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status], type: HerokuErrorDto }),
+    ),
   );
 }

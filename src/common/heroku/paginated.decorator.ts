@@ -45,7 +45,10 @@ export function Paginated(fields: readonly RangeField[]): MethodDecorator {
 
 /** The parsed `Range` header for a list route. */
 export const ListRangeHeader = createParamDecorator(
-  (options: { fields: readonly RangeField[]; order?: 'asc' | 'desc' }, context: ExecutionContext) => {
+  (
+    options: { fields: readonly RangeField[]; order?: 'asc' | 'desc' },
+    context: ExecutionContext,
+  ) => {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return parseRange(request.headers.range, options.fields, { order: options.order });
   },

@@ -7,20 +7,39 @@ const VERSION = { name: 'version', column: 'version', numeric: true };
 
 describe('parseRange', () => {
   it('defaults to the first field, 200 items, ascending', () => {
-    expect(parseRange(undefined, [ID, NAME])).toEqual({ field: ID, startExclusive: false, max: 200, order: 'asc' });
+    expect(parseRange(undefined, [ID, NAME])).toEqual({
+      field: ID,
+      startExclusive: false,
+      max: 200,
+      order: 'asc',
+    });
   });
 
   it('reads what the Heroku CLI sends', () => {
-    expect(parseRange('version ..; order=desc,max=1', [VERSION])).toMatchObject({ field: VERSION, max: 1, order: 'desc' });
-    expect(parseRange('version ..; max=15, order=desc', [VERSION])).toMatchObject({ max: 15, order: 'desc' });
+    expect(parseRange('version ..; order=desc,max=1', [VERSION])).toMatchObject({
+      field: VERSION,
+      max: 1,
+      order: 'desc',
+    });
+    expect(parseRange('version ..; max=15, order=desc', [VERSION])).toMatchObject({
+      max: 15,
+      order: 'desc',
+    });
     expect(parseRange('id ..', [ID, NAME])).toMatchObject({ field: ID, max: 200 });
   });
 
   it('reads exclusive starts, ends and numeric bounds', () => {
     expect(parseRange('name ]app-b..app-z; max=10', [ID, NAME])).toMatchObject({
-      field: NAME, start: 'app-b', startExclusive: true, end: 'app-z', max: 10,
+      field: NAME,
+      start: 'app-b',
+      startExclusive: true,
+      end: 'app-z',
+      max: 10,
     });
-    expect(parseRange('version ]12..', [VERSION])).toMatchObject({ start: 12, startExclusive: true });
+    expect(parseRange('version ]12..', [VERSION])).toMatchObject({
+      start: 12,
+      startExclusive: true,
+    });
   });
 
   it('caps max at 1000', () => {
@@ -28,7 +47,14 @@ describe('parseRange', () => {
   });
 
   it('rejects unknown fields, options and malformed values with 416', () => {
-    for (const header of ['size ..', 'id ..; max=0', 'id ..; limit=3', 'id ..; order=sideways', 'version abc..', 'id ..; max=ten']) {
+    for (const header of [
+      'size ..',
+      'id ..; max=0',
+      'id ..; limit=3',
+      'id ..; order=sideways',
+      'version abc..',
+      'id ..; max=ten',
+    ]) {
       expect(() => parseRange(header, [ID, VERSION])).toThrow(RangeNotSatisfiableError);
     }
   });
@@ -47,7 +73,9 @@ describe('rangeQuery and toPage', () => {
   it('announces the next range only when a further row exists', () => {
     const range = parseRange('version ..; max=2', [VERSION]);
     const rows = [{ version: 1 }, { version: 2 }, { version: 3 }];
-    expect(toPage(rows, range, (r) => r.version)).toEqual(new Page([1, 2], 'version ]2..; max=2, order=asc'));
+    expect(toPage(rows, range, (r) => r.version)).toEqual(
+      new Page([1, 2], 'version ]2..; max=2, order=asc'),
+    );
     expect(toPage(rows.slice(0, 2), range, (r) => r.version)).toEqual(new Page([1, 2]));
   });
 });

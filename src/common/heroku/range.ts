@@ -35,7 +35,8 @@ export function parseRange(
   if (!header || !header.trim()) return range;
 
   const [spec, options = ''] = header.split(';', 2);
-  const match = /^\s*([a-z_]+)\s*(\]?)([^.\s]*)\.\.([^\s]*)\s*$/.exec(spec) ?? /^\s*([a-z_]+)\s*$/.exec(spec);
+  const match =
+    /^\s*([a-z_]+)\s*(\]?)([^.\s]*)\.\.([^\s]*)\s*$/.exec(spec) ?? /^\s*([a-z_]+)\s*$/.exec(spec);
   if (!match) throw invalid(header);
 
   const field = fields.find((candidate) => candidate.name === match[1]);
@@ -49,7 +50,10 @@ export function parseRange(
   if (match[3]) range.start = boundary(field, match[3], header);
   if (match[4]) range.end = boundary(field, match[4], header);
 
-  for (const option of options.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const option of options
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [key, value] = option.split('=', 2).map((part) => part?.trim());
     if (key === 'max') {
       const max = Number(value);
@@ -82,7 +86,8 @@ export function rangeQuery(range: ListRange): {
   return {
     where: Object.keys(bounds).length ? { [column]: bounds } : {},
     // The id tie-breaker keeps pages stable when the range field is not unique.
-    orderBy: column === 'id' ? [{ id: range.order }] : [{ [column]: range.order }, { id: range.order }],
+    orderBy:
+      column === 'id' ? [{ id: range.order }] : [{ [column]: range.order }, { id: range.order }],
     take: range.max + 1,
   };
 }
