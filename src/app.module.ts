@@ -3,6 +3,12 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { AddonsModule } from './addons/addons.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
+import { CryptoModule } from './common/crypto/crypto.module.js';
+import { ConfigVarsModule } from './config-vars/config-vars.module.js';
+import { DynoSizesModule } from './dyno-sizes/dyno-sizes.module.js';
+import { DynosModule } from './dynos/dynos.module.js';
+import { FormationsModule } from './formations/formations.module.js';
+import { ReleasesModule } from './releases/releases.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -18,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
+        CryptoModule,
         AuthModule,
         HealthModule,
         AccountsModule,
@@ -25,6 +32,11 @@ export class AppModule {
         SpacesModule,
         AppsModule,
         AddonsModule,
+        FormationsModule,
+        DynosModule,
+        DynoSizesModule,
+        ConfigVarsModule,
+        ReleasesModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { bootstrapAdmin } from './admin-bootstrap.js';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { resolveEncryptionKey } from './common/crypto/encryption-key.js';
 import { createLogger } from './common/logging/logger.js';
 import { connectDatabase } from './database/database-connection.js';
 import { migrate } from './database/migrator.js';
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
         applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date',
       );
     }
-    const app = await createApp({ config, databaseUrl: database.url, logger });
+    const { key, source } = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
+    logger.info(`config var encryption key: ${source}`);
+    const app = await createApp({
+      config: { ...config, encryptionKey: key },
+      databaseUrl: database.url,
+      logger,
+    });
     await bootstrapAdmin(app, config, logger);
     await app.listen({ port: config.port, host: config.host });
     logger.info(`drydock listening on http://${config.host}:${config.port} (Swagger UI at /docs)`);

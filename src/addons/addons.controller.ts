@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AppsService } from '../apps/apps.service.js';
+import { AppAccessService } from '../apps/app-access.service.js';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
@@ -13,7 +13,7 @@ import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 @Authenticated()
 @Controller('apps/:app_id_or_name/addons')
 export class AddonsController {
-  constructor(private readonly apps: AppsService) {}
+  constructor(private readonly access: AppAccessService) {}
 
   @Get()
   @ApiOperation({
@@ -27,7 +27,7 @@ export class AddonsController {
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,
   ): Promise<never[]> {
-    await this.apps.findAccessible(principal, app);
+    await this.access.find(principal, app);
     return [];
   }
 }

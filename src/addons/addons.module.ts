@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AppsModule } from '../apps/apps.module.js';
+import { AppAccessModule } from '../apps/app-access.module.js';
 import { AddonsController } from './addons.controller.js';
 
-@Module({ imports: [AppsModule], controllers: [AddonsController] })
+@Module({ imports: [AppAccessModule], controllers: [AddonsController] })
 export class AddonsModule {}

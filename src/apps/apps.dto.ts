@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Equals, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import { GENERATION, REGION_NAMES, regionRef, STACK_NAMES, stackRef } from './catalogue.js';
 import type { CatalogueRef } from './catalogue.js';
 import { APP_NAME_PATTERN, APP_NAME_RULE } from './app-name.js';
-import type { AppWithRelations } from './apps.service.js';
+import type { AppWithRelations } from './app-access.service.js';
 
 export class AppCreateDto {
   @ApiPropertyOptional({
@@ -36,6 +36,15 @@ export class AppCreateDto {
   @IsOptional()
   @IsString()
   space?: string;
+
+  @ApiPropertyOptional({
+    example: { web: 'npm start', worker: 'node worker.js' },
+    description:
+      "drydock extension: the app's Procfile, process type to command. web starts with 1 dyno, the others with 0. Replace later with PUT /apps/{app}/process-types.",
+  })
+  @IsOptional()
+  @IsObject()
+  process_types?: Record<string, string>;
 }
 
 /** `POST /teams/apps`, as the Heroku CLI sends it for `apps:create --space`. */
@@ -56,6 +65,15 @@ export class AppUpdateDto {
   @IsString()
   @Matches(APP_NAME_PATTERN, { message: APP_NAME_RULE })
   name?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Maintenance mode (`heroku maintenance:on`): routers serve the maintenance page (503, H80) while dynos keep running. Setting the current value again changes nothing.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  maintenance?: boolean;
 }
 
 class RefDto {

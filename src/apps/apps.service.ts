@@ -2,25 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
-import { idOrNameWhere, isUuid } from '../common/heroku/identity.js';
+import { isUuid } from '../common/heroku/identity.js';
 import { ListRange, Page, rangeQuery, RangeField, toPage } from '../common/heroku/range.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { PrismaService } from '../database/prisma.service.js';
 import { isUniqueViolation } from '../database/prisma-errors.js';
 import { recordEvent } from '../events/event-log.js';
 import { SpacesService } from '../spaces/spaces.service.js';
+import { APP_INCLUDE, AppAccessService, AppWithRelations } from './app-access.service.js';
+import { FormationsService } from '../formations/formations.service.js';
+import { parseProcessTypes } from '../formations/process-types.js';
+import { MaintenanceService } from '../maintenance/maintenance.service.js';
+import { ReleasesService } from '../releases/releases.service.js';
 import { generateAppName } from './app-name.js';
 import { AppCreateDto, AppResponseDto, AppUpdateDto, toAppResponse } from './apps.dto.js';
 import { DEFAULT_REGION, DEFAULT_STACK } from './catalogue.js';
-
-export const APP_INCLUDE = {
-  owner: true,
-  space: true,
-  releases: { select: { createdAt: true }, orderBy: { version: 'desc' }, take: 1 },
-} satisfies Prisma.AppInclude;
-
-export type AppWithRelations = Prisma.AppGetPayload<{ include: typeof APP_INCLUDE }>;
 
 export const APP_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'id', column: 'id' },
@@ -32,10 +29,17 @@ export class AppsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly spaces: SpacesService,
+    private readonly access: AppAccessService,
+    private readonly maintenance: MaintenanceService,
+    private readonly releases: ReleasesService,
+    private readonly formations: FormationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Creates the app with release v1 and, when given, its process types, in one transaction. */
   async create(principal: Principal, input: AppCreateDto): Promise<AppResponseDto> {
+    const processTypes =
+      input.process_types === undefined ? undefined : parseProcessTypes(input.process_types);
     const space = input.space ? await this.spaces.findAccessible(principal, input.space) : null;
     const app = await this.withUniqueName(input.name, (name) =>
       this.prisma.$transaction(async (tx) => {
@@ -56,7 +60,14 @@ export class AppsService {
           actorId: principal.accountId,
           data: { space: space?.name ?? null },
         });
-        return created;
+        await this.releases.create(tx, created, {
+          description: 'Initial release',
+          actorId: principal.accountId,
+          configVars: {},
+        });
+        if (processTypes)
+          await this.formations.declare(tx, created, processTypes, principal.accountId);
+        return tx.app.findUniqueOrThrow({ where: { id: created.id }, include: APP_INCLUDE });
       }),
     );
     return this.present(app);
@@ -89,39 +100,45 @@ export class AppsService {
   }
 
   async info(principal: Principal, idOrName: string): Promise<AppResponseDto> {
-    return this.present(await this.findAccessible(principal, idOrName));
+    return this.present(await this.access.find(principal, idOrName));
   }
 
+  /** Rename and maintenance mode, together or alone, in one transaction under the app's lock. */
   async update(
     principal: Principal,
     idOrName: string,
     input: AppUpdateDto,
   ): Promise<AppResponseDto> {
-    const app = await this.findAccessible(principal, idOrName);
-    if (input.name === undefined || input.name === app.name) return this.present(app);
-    const newName = input.name;
-    const renamed = await this.withUniqueName(newName, (name) =>
+    const write = (newName?: string) =>
       this.prisma.$transaction(async (tx) => {
-        const updated = await tx.app.update({
-          where: { id: app.id },
-          data: { name },
-          include: APP_INCLUDE,
-        });
-        await recordEvent(tx, {
-          action: 'app.rename',
-          appId: app.id,
-          appName: name,
-          actorId: principal.accountId,
-          data: { from: app.name, to: name },
-        });
-        return updated;
-      }),
-    );
-    return this.present(renamed);
+        const app = await this.access.lock(tx, principal, idOrName);
+        if (newName !== undefined && newName !== app.name) {
+          await tx.app.update({ where: { id: app.id }, data: { name: newName } });
+          await recordEvent(tx, {
+            action: 'app.rename',
+            appId: app.id,
+            appName: newName,
+            actorId: principal.accountId,
+            data: { from: app.name, to: newName },
+          });
+        }
+        if (input.maintenance !== undefined) {
+          await this.maintenance.apply(
+            tx,
+            { ...app, name: newName ?? app.name },
+            input.maintenance,
+            principal.accountId,
+          );
+        }
+        return tx.app.findUniqueOrThrow({ where: { id: app.id }, include: APP_INCLUDE });
+      });
+    const app =
+      input.name === undefined ? await write() : await this.withUniqueName(input.name, write);
+    return this.present(app);
   }
 
   async destroy(principal: Principal, idOrName: string): Promise<AppResponseDto> {
-    const app = await this.findAccessible(principal, idOrName);
+    const app = await this.access.find(principal, idOrName);
     await this.prisma.$transaction(async (tx) => {
       // deleteMany: a concurrent delete of the same app is a no-op, not an error.
       await tx.app.deleteMany({ where: { id: app.id } });
@@ -133,20 +150,6 @@ export class AppsService {
       });
     });
     return this.present(app);
-  }
-
-  /** The app, if the principal may see it: 404 when it does not exist, 403 when it is someone else's. */
-  async findAccessible(
-    principal: Principal,
-    idOrName: string,
-    tx: PrismaTransaction = this.prisma,
-  ): Promise<AppWithRelations> {
-    const app = await tx.app.findUnique({ where: idOrNameWhere(idOrName), include: APP_INCLUDE });
-    if (!app) throw new NotFoundError("Couldn't find that app.");
-    if (!principal.isAdmin && app.ownerId !== principal.accountId) {
-      throw new ForbiddenError(`You do not have access to the app ${app.name}.`);
-    }
-    return app;
   }
 
   private async page(where: Prisma.AppWhereInput, range: ListRange): Promise<Page<AppResponseDto>> {

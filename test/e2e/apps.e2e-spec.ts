@@ -16,7 +16,7 @@ describe('apps', () => {
     t.http().post('/apps').set(bearer(token)).send(body);
 
   describe('POST /apps', () => {
-    it("creates an app in Heroku's shape and records the event", async () => {
+    it("creates an app in Heroku's shape with release v1 and records the events", async () => {
       const response = await create(alice.token, { name: 'myapp' }).expect(201);
       expect(response.body).toMatchObject({
         name: 'myapp',
@@ -33,8 +33,14 @@ describe('apps', () => {
         git_url: 'https://git.localhost/myapp.git',
       });
       expect(response.body.id).toMatch(/^[0-9a-f-]{36}$/);
-      const events = await t.prisma.event.findMany({ where: { appId: response.body.id } });
-      expect(events.map((e) => [e.action, e.actorId])).toEqual([['app.create', alice.id]]);
+      const events = await t.prisma.event.findMany({ where: { appId: response.body.id }, orderBy: { version: 'asc' } });
+      expect(events.map((e) => [e.action, e.actorId])).toEqual([
+        ['app.create', alice.id],
+        ['release.create', alice.id],
+      ]);
+      const releases = await t.prisma.release.findMany({ where: { appId: response.body.id } });
+      expect(releases.map((r) => [r.version, r.description])).toEqual([[1, 'Initial release']]);
+      expect(response.body.released_at).toBe(releases[0].createdAt.toISOString());
     });
 
     it('generates a Heroku-style name when none is given', async () => {

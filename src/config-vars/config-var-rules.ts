@@ -1,0 +1,97 @@
+import { InvalidParamsError } from '../common/errors/api-errors.js';
+
+/** Heroku's key rule (`^\w+$`), bounded. */
+const KEY = /^\w{1,255}$/;
+/** Heroku caps an app's whole config at 32 kB. */
+export const MAX_CONFIG_BYTES = 32 * 1024;
+
+export type ConfigVarsPatch = Record<string, string | null>;
+
+/** A PATCH body: an object whose values are strings (set) or null (remove). */
+export function parseConfigVarsPatch(body: unknown): ConfigVarsPatch {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidParamsError(
+      'Send a JSON object of config vars, e.g. {"FOO": "bar", "OLD": null}.',
+    );
+  }
+  const entries = Object.entries(body as Record<string, unknown>);
+  if (entries.length === 0) throw new InvalidParamsError('No config vars given.');
+  for (const [key, value] of entries) {
+    if (!KEY.test(key)) {
+      throw new InvalidParamsError(
+        `Invalid config var key "${key}": use letters, digits and underscores (1 to 255).`,
+      );
+    }
+    if (value !== null && typeof value !== 'string') {
+      throw new InvalidParamsError(
+        `Config var ${key} must be a string, or null to remove it; got ${typeof value}.`,
+      );
+    }
+    if (key === 'MAINTENANCE_PAGE_URL' && value !== null) checkMaintenancePageUrl(value);
+  }
+  return body as ConfigVarsPatch;
+}
+
+/** Routers fetch the page from here: http(s) or scheme-relative (`//host/path`) only. */
+export function checkMaintenancePageUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.startsWith('//') ? `https:${value}` : value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || /\s/.test(value)) {
+    throw new InvalidParamsError(
+      `MAINTENANCE_PAGE_URL must be an http(s) URL or a scheme-relative one such as //s3.amazonaws.com/bucket/page.html; got "${value}".`,
+    );
+  }
+}
+
+export interface ConfigChange {
+  next: Record<string, string>;
+  set: string[];
+  removed: string[];
+}
+
+/** Applies a patch; keys whose value does not change are not counted as set. */
+export function applyConfigVarsPatch(
+  current: Record<string, string>,
+  patch: ConfigVarsPatch,
+): ConfigChange {
+  const next = { ...current };
+  const set: string[] = [];
+  const removed: string[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) {
+      if (key in next) {
+        delete next[key];
+        removed.push(key);
+      }
+    } else if (next[key] !== value) {
+      next[key] = value;
+      set.push(key);
+    }
+  }
+  const bytes = Object.entries(next).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+    0,
+  );
+  if (bytes > MAX_CONFIG_BYTES) {
+    throw new InvalidParamsError(
+      `Config vars would take ${bytes} bytes; the limit for an app is ${MAX_CONFIG_BYTES}.`,
+    );
+  }
+  return { next: sortByKey(next), set, removed };
+}
+
+/** Heroku's release description: "Set FOO, BAR config vars", "Remove FOO config vars". */
+export function describeConfigChange(change: ConfigChange): string {
+  const parts: string[] = [];
+  if (change.set.length) parts.push(`Set ${change.set.join(', ')} config vars`);
+  if (change.removed.length) parts.push(`Remove ${change.removed.join(', ')} config vars`);
+  return parts.join(', ');
+}
+
+export function sortByKey(vars: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { AppAccessService } from '../apps/app-access.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { recordEvent } from '../events/event-log.js';
+import { ReleasesService } from '../releases/releases.service.js';
+import {
+  applyConfigVarsPatch,
+  describeConfigChange,
+  parseConfigVarsPatch,
+  sortByKey,
+} from './config-var-rules.js';
+
+@Injectable()
+export class ConfigVarsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly access: AppAccessService,
+    private readonly releases: ReleasesService,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async get(principal: Principal, idOrName: string): Promise<Record<string, string>> {
+    const app = await this.access.find(principal, idOrName);
+    return this.current(this.prisma, app.id);
+  }
+
+  /**
+   * Sets and removes config vars in one transaction with a new release, under the app's
+   * lock. A patch that changes nothing makes no release.
+   */
+  async update(
+    principal: Principal,
+    idOrName: string,
+    body: unknown,
+  ): Promise<Record<string, string>> {
+    const patch = parseConfigVarsPatch(body);
+    return this.prisma.$transaction(async (tx) => {
+      const app = await this.access.lock(tx, principal, idOrName);
+      const change = applyConfigVarsPatch(await this.current(tx, app.id), patch);
+      if (!change.set.length && !change.removed.length) return change.next;
+
+      if (change.removed.length) {
+        await tx.configVar.deleteMany({ where: { appId: app.id, key: { in: change.removed } } });
+      }
+      for (const key of change.set) {
+        const value = this.secrets.encrypt(change.next[key]);
+        await tx.configVar.upsert({
+          where: { appId_key: { appId: app.id, key } },
+          create: { appId: app.id, key, value },
+          update: { value },
+        });
+      }
+      // Keys only: values are secrets and never enter the change log.
+      await recordEvent(tx, {
+        action: 'config.update',
+        appId: app.id,
+        appName: app.name,
+        actorId: principal.accountId,
+        data: { set: change.set, removed: change.removed },
+      });
+      await this.releases.create(tx, app, {
+        description: describeConfigChange(change),
+        actorId: principal.accountId,
+        configVars: change.next,
+      });
+      return change.next;
+    });
+  }
+
+  /** Every config var of an app, decrypted, sorted by key. */
+  async current(tx: PrismaTransaction, appId: string): Promise<Record<string, string>> {
+    const rows = await tx.configVar.findMany({ where: { appId } });
+    return sortByKey(
+      Object.fromEntries(rows.map((row) => [row.key, this.secrets.decrypt(row.value)])),
+    );
+  }
+}

@@ -1,0 +1,164 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateNested,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import type { Formation } from '../generated/prisma/client.js';
+import { findDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
+
+/** Quantity as a number or the string the Heroku CLI sends ("3", "+1", "-1"); checked in the service. */
+@ValidatorConstraint({ name: 'quantity' })
+class QuantityConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return (
+      (typeof value === 'number' && Number.isInteger(value)) ||
+      (typeof value === 'string' && /^[+-]?\d{1,6}$/.test(value.trim()))
+    );
+  }
+  defaultMessage(): string {
+    return 'quantity must be a whole number, or a string like "3", "+1" or "-1"';
+  }
+}
+
+export class DynoSizeRefDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsString()
+  id?: string;
+
+  @ApiPropertyOptional({ example: 'Standard-2X' })
+  @IsOptional()
+  @IsString()
+  name?: string;
+}
+
+const OVERRIDE_DESCRIPTION =
+  'Scale web to 0 in a Private Space even while the app is in maintenance. There the routing proxy runs on the web dynos, so visitors get errors instead of the maintenance page.';
+
+export class FormationUpdateDto {
+  @ApiPropertyOptional({
+    example: 2,
+    oneOf: [{ type: 'integer' }, { type: 'string', example: '+1' }],
+    description: 'Absolute, or relative as "+N" / "-N"',
+  })
+  @IsOptional()
+  @Validate(QuantityConstraint)
+  quantity?: number | string;
+
+  @ApiPropertyOptional({
+    example: 'Standard-2X',
+    description: 'Dyno size name (any case); deprecated by Heroku in favour of dyno_size',
+  })
+  @IsOptional()
+  @IsString()
+  size?: string;
+
+  @ApiPropertyOptional({ type: DynoSizeRefDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DynoSizeRefDto)
+  dyno_size?: DynoSizeRefDto;
+
+  @ApiPropertyOptional({ example: false, description: OVERRIDE_DESCRIPTION })
+  @IsOptional()
+  @IsBoolean()
+  override_private_space_guard?: boolean;
+}
+
+export class FormationBatchItemDto {
+  @ApiProperty({ example: 'worker' })
+  @IsString()
+  @Matches(/^[-\w]{1,128}$/, { message: 'type must be a process type such as web or worker' })
+  type!: string;
+
+  @ApiPropertyOptional({
+    example: '0',
+    oneOf: [{ type: 'integer' }, { type: 'string', example: '+1' }],
+  })
+  @IsOptional()
+  @Validate(QuantityConstraint)
+  quantity?: number | string;
+
+  @ApiPropertyOptional({ example: 'Private-M' })
+  @IsOptional()
+  @IsString()
+  size?: string;
+
+  @ApiPropertyOptional({ type: DynoSizeRefDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DynoSizeRefDto)
+  dyno_size?: DynoSizeRefDto;
+}
+
+export class FormationBatchUpdateDto {
+  @ApiProperty({
+    type: [FormationBatchItemDto],
+    example: [
+      { type: 'web', quantity: 3, size: 'Private-M' },
+      { type: 'worker', quantity: '0' },
+    ],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => FormationBatchItemDto)
+  updates!: FormationBatchItemDto[];
+
+  @ApiPropertyOptional({ example: false, description: OVERRIDE_DESCRIPTION })
+  @IsOptional()
+  @IsBoolean()
+  override_private_space_guard?: boolean;
+}
+
+class FormationAppDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'myapp' }) name!: string;
+}
+
+class FormationDynoSizeDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Standard-1X' }) name!: string;
+}
+
+/** Heroku's Formation resource. */
+export class FormationResponseDto {
+  @ApiProperty({ type: FormationAppDto }) app!: FormationAppDto;
+  @ApiProperty({ example: 'npm start' }) command!: string;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
+  @ApiProperty({ type: FormationDynoSizeDto }) dyno_size!: FormationDynoSizeDto;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 1 }) quantity!: number;
+  @ApiProperty({ example: 'Standard-1X' }) size!: string;
+  @ApiProperty({ example: 'web' }) type!: string;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
+}
+
+export function toFormationResponse(
+  formation: Formation,
+  app: { id: string; name: string },
+): FormationResponseDto {
+  const size = findDynoSize(formation.size);
+  return {
+    app: { id: app.id, name: app.name },
+    command: formation.command,
+    created_at: formation.createdAt.toISOString(),
+    dyno_size: { id: size?.id ?? formation.size, name: formation.size },
+    id: formation.id,
+    quantity: formation.quantity,
+    size: formation.size,
+    type: formation.type,
+    updated_at: formation.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,55 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Account, Release } from '../generated/prisma/client.js';
+
+class ReleaseAppDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'myapp' }) name!: string;
+}
+
+class ReleaseUserDto {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) id!: string | null;
+  @ApiProperty({ example: 'dev@example.com' }) email!: string;
+}
+
+/** Heroku's Release resource. */
+export class ReleaseResponseDto {
+  @ApiProperty({ type: [String], example: [] }) addon_plan_names!: string[];
+  @ApiProperty({ type: [Object], example: [] }) artifacts!: object[];
+  @ApiProperty({ type: ReleaseAppDto }) app!: ReleaseAppDto;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
+  @ApiProperty({ example: 'Set MAINTENANCE_PAGE_URL config vars' }) description!: string;
+  @ApiProperty({ example: 'succeeded', enum: ['failed', 'pending', 'succeeded', 'expired'] })
+  status!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: Object, nullable: true, example: null }) slug!: null;
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
+  @ApiProperty({ type: ReleaseUserDto }) user!: ReleaseUserDto;
+  @ApiProperty({ example: 3 }) version!: number;
+  @ApiProperty({ example: true, description: 'The newest release of the app' }) current!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: null }) output_stream_url!: null;
+  @ApiProperty({ example: true }) eligible_for_rollback!: boolean;
+}
+
+export type ReleaseWithUser = Release & { user: Account | null; app: { id: string; name: string } };
+
+export function toReleaseResponse(
+  release: ReleaseWithUser,
+  currentVersion: number,
+): ReleaseResponseDto {
+  return {
+    addon_plan_names: [],
+    artifacts: [],
+    app: { id: release.app.id, name: release.app.name },
+    created_at: release.createdAt.toISOString(),
+    description: release.description,
+    status: release.status,
+    id: release.id,
+    slug: null,
+    updated_at: release.updatedAt.toISOString(),
+    user: { id: release.userId, email: release.user?.email ?? '(deleted account)' },
+    version: release.version,
+    current: release.version === currentVersion,
+    output_stream_url: null,
+    eligible_for_rollback: release.version !== currentVersion,
+  };
+}
