@@ -1,5 +1,6 @@
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { Account } from '../generated/prisma/client.js';
 
 export class AccountCreateDto {
@@ -9,7 +10,7 @@ export class AccountCreateDto {
   email!: string;
 
   @ApiPropertyOptional({ example: 'Tina Edmonds' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(200)
   name?: string;
@@ -18,15 +19,14 @@ export class AccountCreateDto {
     example: false,
     description: 'Admins see and change every app and may mint service tokens',
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   admin?: boolean;
 }
 
 export class AccountUpdateDto {
   @ApiPropertyOptional({ example: 'Tina Edmonds', nullable: true, type: String })
-  @ValidateIf((_, value) => value !== null)
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsString()
   @MaxLength(200)
   name?: string | null;
@@ -35,12 +35,12 @@ export class AccountUpdateDto {
     example: true,
     description: 'Accepted for Heroku compatibility; drydock does no tracking',
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   allow_tracking?: boolean;
 
   @ApiPropertyOptional({ example: false, description: 'Accepted for Heroku compatibility' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   beta?: boolean;
 }

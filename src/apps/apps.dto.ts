@@ -1,5 +1,6 @@
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Equals, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsObject, IsString, Matches } from 'class-validator';
 import { GENERATION, REGION_NAMES, regionRef, STACK_NAMES, stackRef } from './catalogue.js';
 import type { CatalogueRef } from './catalogue.js';
 import { APP_NAME_PATTERN, APP_NAME_RULE } from './app-name.js';
@@ -10,7 +11,7 @@ export class AppCreateDto {
     example: 'myapp',
     description: `Generated (e.g. misty-river-40215) when omitted. ${APP_NAME_RULE}`,
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(APP_NAME_PATTERN, { message: APP_NAME_RULE })
   name?: string;
@@ -20,12 +21,12 @@ export class AppCreateDto {
     enum: REGION_NAMES,
     description: "Ignored for apps in a space, which take the space's region",
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(REGION_NAMES, { message: `region must be one of ${REGION_NAMES.join(', ')}` })
   region?: string;
 
   @ApiPropertyOptional({ example: 'heroku-24', enum: STACK_NAMES })
-  @IsOptional()
+  @Omittable()
   @IsIn(STACK_NAMES, { message: `stack must be one of ${STACK_NAMES.join(', ')}` })
   stack?: string;
 
@@ -33,7 +34,7 @@ export class AppCreateDto {
     example: 'nasa',
     description: 'Name or id of the Space to create the app in',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   space?: string;
 
@@ -42,7 +43,7 @@ export class AppCreateDto {
     description:
       "drydock extension: the app's Procfile, process type to command. web starts with 1 dyno, the others with 0. Replace later with PUT /apps/{app}/process-types.",
   })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   process_types?: Record<string, string>;
 }
@@ -52,7 +53,7 @@ export class TeamAppCreateDto extends AppCreateDto {
   @ApiPropertyOptional({
     description: 'Refused: drydock has no teams. Omit --team (and HEROKU_TEAM).',
   })
-  @IsOptional()
+  @Omittable()
   @Equals(undefined, {
     message: 'team: drydock has no teams; create the app without --team (and unset HEROKU_TEAM)',
   })
@@ -61,7 +62,7 @@ export class TeamAppCreateDto extends AppCreateDto {
 
 export class AppUpdateDto {
   @ApiPropertyOptional({ example: 'myapp-renamed', description: `New name. ${APP_NAME_RULE}` })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(APP_NAME_PATTERN, { message: APP_NAME_RULE })
   name?: string;
@@ -71,7 +72,7 @@ export class AppUpdateDto {
     description:
       'Maintenance mode (`heroku maintenance:on`): routers serve the maintenance page (503, H80) while dynos keep running. Setting the current value again changes nothing.',
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   maintenance?: boolean;
 }

@@ -1,3 +1,4 @@
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -5,7 +6,6 @@ import {
   IsInt,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -28,7 +28,7 @@ export class DynoCreateDto {
     example: false,
     description: 'Attach a terminal (drydock runs no processes itself: always detached)',
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   attach?: boolean;
 
@@ -36,12 +36,12 @@ export class DynoCreateDto {
     example: { TERM: 'xterm' },
     description: 'Extra environment for this dyno only',
   })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   env?: Record<string, string>;
 
   @ApiPropertyOptional({ example: false })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   force_no_tty?: boolean;
 
@@ -49,7 +49,7 @@ export class DynoCreateDto {
     example: 'Standard-1X',
     description: "Dyno size; defaults to the app's default size",
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   size?: string;
 
@@ -58,7 +58,7 @@ export class DynoCreateDto {
     enum: ['run'],
     description: 'One-off dynos are of type run',
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(['run'], { message: 'type: one-off dynos are of type run' })
   type?: string;
 
@@ -66,7 +66,7 @@ export class DynoCreateDto {
     example: 1800,
     description: 'Seconds before the dyno is stopped (max 86400)',
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(1)
   @Max(86400)
@@ -85,8 +85,7 @@ export class DynoStateReportDto {
     type: String,
     description: 'host:port where a web dyno accepts requests; routers proxy to it while it is up',
   })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
+  @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsString()
   @Matches(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):\d{1,5}$/, {
     message: 'address must be host:port',

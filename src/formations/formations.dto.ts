@@ -1,3 +1,4 @@
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -5,7 +6,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsOptional,
   IsString,
   Matches,
   ValidateNested,
@@ -32,12 +32,12 @@ class QuantityConstraint implements ValidatorConstraintInterface {
 
 export class DynoSizeRefDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   id?: string;
 
   @ApiPropertyOptional({ example: 'Standard-2X' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   name?: string;
 }
@@ -51,7 +51,7 @@ export class FormationUpdateDto {
     oneOf: [{ type: 'integer' }, { type: 'string', example: '+1' }],
     description: 'Absolute, or relative as "+N" / "-N"',
   })
-  @IsOptional()
+  @Omittable()
   @Validate(QuantityConstraint)
   quantity?: number | string;
 
@@ -59,18 +59,18 @@ export class FormationUpdateDto {
     example: 'Standard-2X',
     description: 'Dyno size name (any case); deprecated by Heroku in favour of dyno_size',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   size?: string;
 
   @ApiPropertyOptional({ type: DynoSizeRefDto })
-  @IsOptional()
+  @Omittable()
   @ValidateNested()
   @Type(() => DynoSizeRefDto)
   dyno_size?: DynoSizeRefDto;
 
   @ApiPropertyOptional({ example: false, description: OVERRIDE_DESCRIPTION })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   override_private_space_guard?: boolean;
 }
@@ -85,17 +85,17 @@ export class FormationBatchItemDto {
     example: '0',
     oneOf: [{ type: 'integer' }, { type: 'string', example: '+1' }],
   })
-  @IsOptional()
+  @Omittable()
   @Validate(QuantityConstraint)
   quantity?: number | string;
 
   @ApiPropertyOptional({ example: 'Private-M' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   size?: string;
 
   @ApiPropertyOptional({ type: DynoSizeRefDto })
-  @IsOptional()
+  @Omittable()
   @ValidateNested()
   @Type(() => DynoSizeRefDto)
   dyno_size?: DynoSizeRefDto;
@@ -117,7 +117,7 @@ export class FormationBatchUpdateDto {
   updates!: FormationBatchItemDto[];
 
   @ApiPropertyOptional({ example: false, description: OVERRIDE_DESCRIPTION })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   override_private_space_guard?: boolean;
 }

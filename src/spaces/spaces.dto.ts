@@ -1,10 +1,10 @@
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -26,7 +26,7 @@ export class SpaceCreateDto {
   name!: string;
 
   @ApiPropertyOptional({ example: 'us', enum: REGION_NAMES })
-  @IsOptional()
+  @Omittable()
   @IsIn(REGION_NAMES, { message: `region must be one of ${REGION_NAMES.join(', ')}` })
   region?: string;
 
@@ -34,7 +34,7 @@ export class SpaceCreateDto {
     example: false,
     description: 'A Shield space (stricter compliance; shield-* dyno sizes)',
   })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   shield?: boolean;
 
@@ -43,7 +43,7 @@ export class SpaceCreateDto {
     description:
       "`heroku spaces:create` requires --team. drydock has no teams: every space belongs to its owner's personal team, so this is accepted and not kept",
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   team?: string;
 
@@ -52,7 +52,7 @@ export class SpaceCreateDto {
     description: 'Accepted for Heroku CLI compatibility; must be empty',
     type: [String],
   })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(0, { message: 'features: drydock spaces have no optional features' })
   features?: string[];
@@ -62,7 +62,7 @@ export class SpaceCreateDto {
     enum: ['cedar'],
     description: 'drydock spaces are of the cedar generation',
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(['cedar'], { message: 'generation must be cedar' })
   generation?: string;
 }

@@ -1,3 +1,4 @@
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -6,7 +7,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Max,
   MaxLength,
@@ -23,7 +23,7 @@ export class TokenCreateDto {
     default: ['global'],
     description: `global: everything you can do; write: read and change your apps; read: read your apps; identity: GET /account only. Admins only: ${SERVICE_SCOPES.join(', ')} (routers, schedulers, dyno managers).`,
   })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ALL_SCOPES.length)
@@ -31,7 +31,7 @@ export class TokenCreateDto {
   scope?: Scope[];
 
   @ApiPropertyOptional({ example: 'CI deploys' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(200)
   description?: string;
@@ -40,7 +40,7 @@ export class TokenCreateDto {
     example: 2592000,
     description: 'Seconds until the token expires; never when omitted',
   })
-  @IsOptional()
+  @Omittable()
   // The Heroku CLI sends it as a string ("3600").
   @Type(() => Number)
   @IsInt({ message: 'expires_in must be a whole number of seconds' })
