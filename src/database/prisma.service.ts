@@ -7,7 +7,11 @@ import { DATABASE_URL } from './database.tokens.js';
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
-    super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20 }) });
+    super({
+      adapter: new PrismaPg({ connectionString: databaseUrl, max: 20 }),
+      // Writers to one app queue on its row lock; give a burst of them time to take turns.
+      transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
