@@ -33,7 +33,10 @@ describe('apps', () => {
         git_url: 'https://git.localhost/myapp.git',
       });
       expect(response.body.id).toMatch(/^[0-9a-f-]{36}$/);
-      const events = await t.prisma.event.findMany({ where: { appId: response.body.id }, orderBy: { version: 'asc' } });
+      const events = await t.prisma.event.findMany({
+        where: { appId: response.body.id },
+        orderBy: { version: 'asc' },
+      });
       expect(events.map((e) => [e.action, e.actorId])).toEqual([
         ['app.create', alice.id],
         ['release.create', alice.id],

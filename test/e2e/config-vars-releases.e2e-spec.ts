@@ -14,19 +14,34 @@ describe('config vars and releases', () => {
   afterAll(() => t.close());
 
   const patch = (body: unknown, token = owner.token) =>
-    t.http().patch('/apps/config-app/config-vars').set(bearer(token)).set('Content-Type', 'application/json').send(JSON.stringify(body));
-  const releases = () => t.prisma.release.findMany({ where: { app: { name: 'config-app' } }, orderBy: { version: 'asc' } });
+    t
+      .http()
+      .patch('/apps/config-app/config-vars')
+      .set(bearer(token))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
+  const releases = () =>
+    t.prisma.release.findMany({
+      where: { app: { name: 'config-app' } },
+      orderBy: { version: 'asc' },
+    });
 
   it('starts empty with release v1', async () => {
     await t.http().get('/apps/config-app/config-vars').set(bearer(owner.token)).expect(200, {});
-    expect((await releases()).map((r) => [r.version, r.description])).toEqual([[1, 'Initial release']]);
+    expect((await releases()).map((r) => [r.version, r.description])).toEqual([
+      [1, 'Initial release'],
+    ]);
   });
 
   it('sets vars, answers with all of them, and makes release v2 by its author', async () => {
     const response = await patch({ FOO: 'bar', DATABASE_URL: 'postgres://u:p@db/x' }).expect(200);
     expect(response.body).toEqual({ DATABASE_URL: 'postgres://u:p@db/x', FOO: 'bar' });
     const v2 = (await releases())[1];
-    expect(v2).toMatchObject({ version: 2, description: 'Set FOO, DATABASE_URL config vars', userId: owner.id });
+    expect(v2).toMatchObject({
+      version: 2,
+      description: 'Set FOO, DATABASE_URL config vars',
+      userId: owner.id,
+    });
   });
 
   it('stores values encrypted, never in the clear', async () => {
@@ -37,16 +52,25 @@ describe('config vars and releases', () => {
       expect(row.value).not.toContain('bar');
       expect(row.value).not.toContain('postgres');
     }
-    const [latest] = await t.prisma.release.findMany({ where: { app: { name: 'config-app' } }, orderBy: { version: 'desc' }, take: 1 });
+    const [latest] = await t.prisma.release.findMany({
+      where: { app: { name: 'config-app' } },
+      orderBy: { version: 'desc' },
+      take: 1,
+    });
     expect(latest.configVars).not.toContain('postgres');
-    const events = await t.prisma.event.findMany({ where: { appName: 'config-app', action: 'config.update' } });
+    const events = await t.prisma.event.findMany({
+      where: { appName: 'config-app', action: 'config.update' },
+    });
     expect(JSON.stringify(events.map((e) => e.data))).not.toContain('postgres://');
   });
 
   it('removes a var with null ("Remove FOO config vars")', async () => {
     const response = await patch({ FOO: null }).expect(200);
     expect(response.body).toEqual({ DATABASE_URL: 'postgres://u:p@db/x' });
-    expect((await releases()).at(-1)).toMatchObject({ version: 3, description: 'Remove FOO config vars' });
+    expect((await releases()).at(-1)).toMatchObject({
+      version: 3,
+      description: 'Remove FOO config vars',
+    });
   });
 
   it('makes no release when nothing changes', async () => {
@@ -56,7 +80,10 @@ describe('config vars and releases', () => {
   });
 
   it('accepts http(s) and scheme-relative MAINTENANCE_PAGE_URL values', async () => {
-    for (const url of ['https://pages.example.com/down.html', '//s3.amazonaws.com/bucket/page.html']) {
+    for (const url of [
+      'https://pages.example.com/down.html',
+      '//s3.amazonaws.com/bucket/page.html',
+    ]) {
       const response = await patch({ MAINTENANCE_PAGE_URL: url }).expect(200);
       expect(response.body.MAINTENANCE_PAGE_URL).toBe(url);
     }
@@ -82,7 +109,11 @@ describe('config vars and releases', () => {
       expect(response.body.id).toBe('invalid_params');
     }
     expect(await releases()).toEqual(before);
-    const vars = await t.http().get('/apps/config-app/config-vars').set(bearer(owner.token)).expect(200);
+    const vars = await t
+      .http()
+      .get('/apps/config-app/config-vars')
+      .set(bearer(owner.token))
+      .expect(200);
     expect(vars.body.OK_KEY).toBeUndefined();
   });
 
@@ -94,7 +125,11 @@ describe('config vars and releases', () => {
 
   describe('releases API', () => {
     it("lists releases in Heroku's shape, oldest first", async () => {
-      const response = await t.http().get('/apps/config-app/releases').set(bearer(owner.token)).expect(200);
+      const response = await t
+        .http()
+        .get('/apps/config-app/releases')
+        .set(bearer(owner.token))
+        .expect(200);
       const versions = response.body.map((r: { version: number }) => r.version);
       expect(versions).toEqual([...versions].sort((a, b) => a - b));
       const latest = response.body.at(-1);
@@ -111,25 +146,50 @@ describe('config vars and releases', () => {
 
     it('answers the newest release for `Range: version ..; order=desc,max=1` (what config:set asks)', async () => {
       const count = (await releases()).length;
-      const response = await t.http().get('/apps/config-app/releases').set(bearer(owner.token)).set('Range', 'version ..; order=desc,max=1').expect(206);
+      const response = await t
+        .http()
+        .get('/apps/config-app/releases')
+        .set(bearer(owner.token))
+        .set('Range', 'version ..; order=desc,max=1')
+        .expect(206);
       expect(response.body.map((r: { version: number }) => r.version)).toEqual([count]);
       expect(response.headers['next-range']).toBe(`version ]${count}..; max=1, order=desc`);
     });
 
     it('finds a release by version, vN and id, with its config vars', async () => {
-      const v2 = await t.http().get('/apps/config-app/releases/2').set(bearer(owner.token)).expect(200);
+      const v2 = await t
+        .http()
+        .get('/apps/config-app/releases/2')
+        .set(bearer(owner.token))
+        .expect(200);
       expect(v2.body.description).toBe('Set FOO, DATABASE_URL config vars');
       await t.http().get('/apps/config-app/releases/v2').set(bearer(owner.token)).expect(200);
-      await t.http().get(`/apps/config-app/releases/${v2.body.id}`).set(bearer(owner.token)).expect(200);
-      const vars = await t.http().get('/apps/config-app/releases/2/config-vars').set(bearer(owner.token)).expect(200);
+      await t
+        .http()
+        .get(`/apps/config-app/releases/${v2.body.id}`)
+        .set(bearer(owner.token))
+        .expect(200);
+      const vars = await t
+        .http()
+        .get('/apps/config-app/releases/2/config-vars')
+        .set(bearer(owner.token))
+        .expect(200);
       expect(vars.body).toEqual({ DATABASE_URL: 'postgres://u:p@db/x', FOO: 'bar' });
-      const v1vars = await t.http().get('/apps/config-app/releases/1/config-vars').set(bearer(owner.token)).expect(200);
+      const v1vars = await t
+        .http()
+        .get('/apps/config-app/releases/1/config-vars')
+        .set(bearer(owner.token))
+        .expect(200);
       expect(v1vars.body).toEqual({});
     });
 
     it('answers 404 for unknown releases', async () => {
       for (const id of ['999', 'v0', 'latest', '00000000-0000-4000-8000-000000000000']) {
-        const response = await t.http().get(`/apps/config-app/releases/${id}`).set(bearer(owner.token)).expect(404);
+        const response = await t
+          .http()
+          .get(`/apps/config-app/releases/${id}`)
+          .set(bearer(owner.token))
+          .expect(404);
         expect(response.body.id).toBe('not_found');
       }
     });

@@ -15,8 +15,18 @@ describe('maintenance mode', () => {
       .set(bearer(owner.token))
       .send({ name: 'maint-app', process_types: { web: 'npm start', worker: 'node worker.js' } })
       .expect(201);
-    await t.http().patch('/apps/maint-app/formation').set(bearer(owner.token)).send({ updates: [{ type: 'worker', quantity: 2 }] }).expect(200);
-    await t.http().patch('/apps/maint-app/config-vars').set(bearer(owner.token)).send({ SECRET: 'x' }).expect(200);
+    await t
+      .http()
+      .patch('/apps/maint-app/formation')
+      .set(bearer(owner.token))
+      .send({ updates: [{ type: 'worker', quantity: 2 }] })
+      .expect(200);
+    await t
+      .http()
+      .patch('/apps/maint-app/config-vars')
+      .set(bearer(owner.token))
+      .send({ SECRET: 'x' })
+      .expect(200);
   });
   afterAll(() => t.close());
 
@@ -28,7 +38,9 @@ describe('maintenance mode', () => {
     expect(response.body.maintenance).toBe(true);
     const info = await t.http().get('/apps/maint-app').set(bearer(owner.token)).expect(200);
     expect(info.body.maintenance).toBe(true);
-    const event = await t.prisma.event.findFirstOrThrow({ where: { appName: 'maint-app', action: 'maintenance.enable' } });
+    const event = await t.prisma.event.findFirstOrThrow({
+      where: { appName: 'maint-app', action: 'maintenance.enable' },
+    });
     expect(event.actorId).toBe(owner.id);
     expect(event.data).toEqual({ from: false, to: true });
   });
@@ -36,8 +48,14 @@ describe('maintenance mode', () => {
   it('leaves the formation, dynos, config vars and releases untouched', async () => {
     await setMaintenance(false).expect(200);
     const snapshot = async () => ({
-      formation: await t.prisma.formation.findMany({ orderBy: { type: 'asc' }, select: { type: true, quantity: true, size: true, updatedAt: true } }),
-      dynos: await t.prisma.dyno.findMany({ orderBy: { name: 'asc' }, select: { name: true, state: true, updatedAt: true } }),
+      formation: await t.prisma.formation.findMany({
+        orderBy: { type: 'asc' },
+        select: { type: true, quantity: true, size: true, updatedAt: true },
+      }),
+      dynos: await t.prisma.dyno.findMany({
+        orderBy: { name: 'asc' },
+        select: { name: true, state: true, updatedAt: true },
+      }),
       configVars: await t.prisma.configVar.findMany({ select: { key: true, value: true } }),
       releases: await t.prisma.release.count(),
     });
@@ -58,13 +76,26 @@ describe('maintenance mode', () => {
   it('turns off again', async () => {
     const response = await setMaintenance(false).expect(200);
     expect(response.body.maintenance).toBe(false);
-    const last = await t.prisma.event.findFirstOrThrow({ where: { appName: 'maint-app' }, orderBy: { version: 'desc' } });
+    const last = await t.prisma.event.findFirstOrThrow({
+      where: { appName: 'maint-app' },
+      orderBy: { version: 'desc' },
+    });
     expect(last.action).toBe('maintenance.disable');
   });
 
   it('renames and switches maintenance in one atomic write', async () => {
-    await t.http().post('/apps').set(bearer(owner.token)).send({ name: 'blocker-name' }).expect(201);
-    await t.http().patch('/apps/maint-app').set(bearer(owner.token)).send({ name: 'blocker-name', maintenance: true }).expect(422);
+    await t
+      .http()
+      .post('/apps')
+      .set(bearer(owner.token))
+      .send({ name: 'blocker-name' })
+      .expect(201);
+    await t
+      .http()
+      .patch('/apps/maint-app')
+      .set(bearer(owner.token))
+      .send({ name: 'blocker-name', maintenance: true })
+      .expect(422);
     const unchanged = await t.http().get('/apps/maint-app').set(bearer(owner.token)).expect(200);
     expect(unchanged.body.maintenance).toBe(false);
   });
@@ -74,12 +105,21 @@ describe('maintenance mode', () => {
       const response = await setMaintenance(value).expect(422);
       expect(response.body.id).toBe('invalid_params');
     }
-    expect((await t.prisma.app.findUniqueOrThrow({ where: { name: 'maint-app' } })).maintenance).toBe(false);
+    expect(
+      (await t.prisma.app.findUniqueOrThrow({ where: { name: 'maint-app' } })).maintenance,
+    ).toBe(false);
   });
 
   it("refuses someone else's app with 403 and an unknown app with 404", async () => {
     await setMaintenance(true, other.token).expect(403);
-    await t.http().patch('/apps/nope-app').set(bearer(owner.token)).send({ maintenance: true }).expect(404);
-    expect((await t.prisma.app.findUniqueOrThrow({ where: { name: 'maint-app' } })).maintenance).toBe(false);
+    await t
+      .http()
+      .patch('/apps/nope-app')
+      .set(bearer(owner.token))
+      .send({ maintenance: true })
+      .expect(404);
+    expect(
+      (await t.prisma.app.findUniqueOrThrow({ where: { name: 'maint-app' } })).maintenance,
+    ).toBe(false);
   });
 });
