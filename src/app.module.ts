@@ -9,6 +9,8 @@ import { DynoSizesModule } from './dyno-sizes/dyno-sizes.module.js';
 import { DynosModule } from './dynos/dynos.module.js';
 import { FormationsModule } from './formations/formations.module.js';
 import { ReleasesModule } from './releases/releases.module.js';
+import { EventsModule } from './events/events.module.js';
+import { RoutingModule } from './routing/routing.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -37,6 +39,8 @@ export class AppModule {
         DynoSizesModule,
         ConfigVarsModule,
         ReleasesModule,
+        EventsModule,
+        RoutingModule,
       ],
     };
   }

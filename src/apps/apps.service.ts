@@ -147,6 +147,8 @@ export class AppsService {
         appId: app.id,
         appName: app.name,
         actorId: principal.accountId,
+        // Watchers filtered by owner still learn the app is gone.
+        data: { owner_id: app.ownerId },
       });
     });
     return this.present(app);

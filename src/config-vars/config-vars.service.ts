@@ -3,6 +3,7 @@ import { AppAccessService } from '../apps/app-access.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { DynosService } from '../dynos/dynos.service.js';
 import { recordEvent } from '../events/event-log.js';
 import { ReleasesService } from '../releases/releases.service.js';
 import {
@@ -19,6 +20,7 @@ export class ConfigVarsService {
     private readonly access: AppAccessService,
     private readonly releases: ReleasesService,
     private readonly secrets: SecretBox,
+    private readonly dynos: DynosService,
   ) {}
 
   async get(principal: Principal, idOrName: string): Promise<Record<string, string>> {
@@ -27,8 +29,8 @@ export class ConfigVarsService {
   }
 
   /**
-   * Sets and removes config vars in one transaction with a new release, under the app's
-   * lock. A patch that changes nothing makes no release.
+   * Sets and removes config vars in one transaction with a new release that restarts the
+   * formation, under the app's lock. A patch that changes nothing makes no release.
    */
   async update(
     principal: Principal,
@@ -60,11 +62,12 @@ export class ConfigVarsService {
         actorId: principal.accountId,
         data: { set: change.set, removed: change.removed },
       });
-      await this.releases.create(tx, app, {
+      const release = await this.releases.create(tx, app, {
         description: describeConfigChange(change),
         actorId: principal.accountId,
         configVars: change.next,
       });
+      await this.dynos.restartOnRelease(tx, app.id, release.id);
       return change.next;
     });
   }

@@ -14,6 +14,10 @@ export interface AppConfig {
   appsDomain: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** How often watch streams send a comment line, so proxies keep them open. */
+  watchHeartbeatSeconds: number;
+  /** Events older than this leave the change log (a watcher asking for them gets 410). */
+  eventsRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -87,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     appsDomain,
     logLevel,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    watchHeartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
+    eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 30, 1, 3650),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -97,6 +97,17 @@ export class DynosService {
     }
   }
 
+  /**
+   * A new release restarts the formation, as on Heroku: every formation dyno starts again
+   * on it (so its manager picks up the new config). One-off dynos keep running.
+   */
+  async restartOnRelease(tx: PrismaTransaction, appId: string, releaseId: string): Promise<void> {
+    await tx.dyno.updateMany({
+      where: { appId, type: { not: ONE_OFF_TYPE } },
+      data: { state: 'starting', releaseId },
+    });
+  }
+
   async list(
     principal: Principal,
     idOrName: string,

@@ -95,7 +95,7 @@ export class FormationsService {
 
   /**
    * Replaces the app's Procfile: new types appear (web with one dyno), removed ones lose
-   * their dynos, changed commands restart theirs. A real change makes a release.
+   * their dynos. A real change makes a release, which restarts the formation.
    */
   async replaceProcessTypes(
     principal: Principal,

@@ -39,13 +39,13 @@ export class ReleasesService {
     tx: PrismaTransaction,
     app: { id: string; name: string },
     release: NewRelease,
-  ): Promise<number> {
+  ): Promise<{ id: string; version: number }> {
     const latest = await tx.release.aggregate({
       where: { appId: app.id },
       _max: { version: true },
     });
     const version = (latest._max.version ?? 0) + 1;
-    await tx.release.create({
+    const created = await tx.release.create({
       data: {
         appId: app.id,
         version,
@@ -53,6 +53,7 @@ export class ReleasesService {
         userId: release.actorId,
         configVars: this.secrets.encrypt(JSON.stringify(release.configVars)),
       },
+      select: { id: true },
     });
     await recordEvent(tx, {
       action: 'release.create',
@@ -61,7 +62,7 @@ export class ReleasesService {
       actorId: release.actorId,
       data: { version, description: release.description },
     });
-    return version;
+    return { id: created.id, version };
   }
 
   /** The newest release's id, which new dynos run. */

@@ -20,7 +20,6 @@ async function main(): Promise<void> {
     databaseUrl: 'postgresql://unused@127.0.0.1:1/unused',
     logger: createLogger('silent'),
   });
-  await app.init();
   const target = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
   await writeFile(target, toOpenApiYaml(buildOpenApiDocument(app)));
   await app.close();

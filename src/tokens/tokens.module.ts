@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../common/auth/auth.module.js';
 import { TokensController } from './tokens.controller.js';
 import { TokensService } from './tokens.service.js';
 
 @Module({
+  imports: [AuthModule],
   controllers: [TokensController],
   providers: [TokensService],
   exports: [TokensService],

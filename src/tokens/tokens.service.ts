@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { AuthService } from '../common/auth/auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
 import { generateToken, hashToken, tokenSuffix } from '../common/auth/tokens.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/api-errors.js';
 import { isUuid } from '../common/heroku/identity.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { recordEvent } from '../events/event-log.js';
 import { TokenCreateDto, TokenResponseDto, toTokenResponse } from './tokens.dto.js';
 
 export interface TokenRequest {
@@ -18,7 +20,10 @@ export interface TokenRequest {
 
 @Injectable()
 export class TokensService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly auth: AuthService,
+  ) {}
 
   async create(principal: Principal, input: TokenCreateDto): Promise<TokenResponseDto> {
     const scopes = [...new Set(input.scope ?? ['global' as const])];
@@ -70,7 +75,16 @@ export class TokensService {
 
   async revoke(principal: Principal, id: string): Promise<TokenResponseDto> {
     const token = await this.findOwn(principal, id);
-    await this.prisma.apiToken.deleteMany({ where: { id: token.id } });
+    await this.prisma.$transaction(async (tx) => {
+      await tx.apiToken.deleteMany({ where: { id: token.id } });
+      // Other replicas drop it from their auth caches when this reaches their change feed.
+      await recordEvent(tx, {
+        action: 'token.revoke',
+        actorId: principal.accountId,
+        data: { token_id: token.id },
+      });
+    });
+    this.auth.forget(token.id);
     return toTokenResponse(token);
   }
 

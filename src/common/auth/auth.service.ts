@@ -1,30 +1,84 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service.js';
+import { ChangeFeed } from '../../events/change-feed.service.js';
 import { UnauthorizedError } from '../errors/api-errors.js';
-import type { Principal } from './principal.js';
+import { Principal } from './principal.js';
 import { Scope } from './scopes.js';
 import { hashToken } from './tokens.js';
 
+/** How long a verified token is trusted without asking the database again. */
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX_ENTRIES = 50_000;
+
+interface CachedPrincipal {
+  principal: Principal;
+  /** When the cached answer must be checked again. */
+  recheckAt: number;
+  /** When the token itself expires, if ever. */
+  expiresAt: number | null;
+}
+
+/**
+ * Turns a bearer token into a principal. Verified tokens are remembered briefly, so hot
+ * machine APIs (router lookups) do not pay a database round trip per request; a revoked
+ * token is forgotten at once here and, through the change feed, on every other replica.
+ */
 @Injectable()
 export class AuthService {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly cache = new Map<string, CachedPrincipal>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    feed: ChangeFeed,
+  ) {
+    feed.subscribe((events) => {
+      for (const event of events) {
+        if (event.action === 'token.revoke' && typeof event.data.token_id === 'string')
+          this.forget(event.data.token_id);
+      }
+    });
+  }
 
   /** The principal behind a token, or 401 when the token is unknown or expired. */
   async authenticate(token: string | undefined): Promise<Principal> {
     if (!token) throw new UnauthorizedError('Invalid credentials provided.');
+    const hash = hashToken(token);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.recheckAt > now) {
+      if (cached.expiresAt !== null && cached.expiresAt <= now)
+        throw new UnauthorizedError('Invalid credentials provided.');
+      return cached.principal;
+    }
+
     const found = await this.prisma.apiToken.findUnique({
-      where: { tokenHash: hashToken(token) },
+      where: { tokenHash: hash },
       include: { account: true },
     });
-    if (!found || (found.expiresAt && found.expiresAt.getTime() <= Date.now())) {
+    if (!found || (found.expiresAt && found.expiresAt.getTime() <= now)) {
+      this.cache.delete(hash);
       throw new UnauthorizedError('Invalid credentials provided.');
     }
-    return {
+    const principal: Principal = {
       accountId: found.accountId,
       email: found.account.email,
       isAdmin: found.account.isAdmin,
       tokenId: found.id,
       scopes: found.scopes as Scope[],
     };
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(hash, {
+      principal,
+      recheckAt: now + CACHE_TTL_MS,
+      expiresAt: found.expiresAt?.getTime() ?? null,
+    });
+    return principal;
+  }
+
+  /** Drops a token from the cache (it was revoked). */
+  forget(tokenId: string): void {
+    for (const [hash, cached] of this.cache) {
+      if (cached.principal.tokenId === tokenId) this.cache.delete(hash);
+    }
   }
 }

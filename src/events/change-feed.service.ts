@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { DATABASE_URL } from '../database/database.tokens.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { ChangeEvent } from './change-event.js';
+import { EVENTS_CHANNEL } from './event-log.js';
+
+/**
+ * Keeps an in-memory view in step with the change log. `load` builds it from scratch and
+ * `apply` advances it, each inside a REPEATABLE READ transaction that also reads the
+ * events: the view always matches the state exactly as of the version it claims.
+ */
+export interface ChangeApplier {
+  load(tx: PrismaTransaction): Promise<void>;
+  apply(tx: PrismaTransaction, events: ChangeEvent[]): Promise<void>;
+}
+
+export type ChangeListener = (events: ChangeEvent[]) => void;
+
+const BATCH = 1000;
+const RECONNECT_MS = { first: 250, max: 10_000 };
+
+/**
+ * The change stream inside one replica. A dedicated connection LISTENs for the NOTIFY
+ * that every event's transaction sends at commit (from any replica); each wake-up reads
+ * the new events in order, lets the appliers update their views, then tells listeners.
+ * Nothing polls: between changes the feed is idle.
+ */
+@Injectable()
+export class ChangeFeed implements OnModuleDestroy {
+  private readonly logger = new Logger(ChangeFeed.name);
+  private readonly appliers: ChangeApplier[] = [];
+  private readonly listeners = new Set<ChangeListener>();
+  private client?: pg.Client;
+  private started?: Promise<void>;
+  private stopped = false;
+  private syncing?: Promise<void>;
+  private syncAgain = false;
+  private reconnectDelay = RECONNECT_MS.first;
+  private reconnectTimer?: NodeJS.Timeout;
+  /** The newest version every applier has seen. */
+  version = 0;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+  ) {}
+
+  register(applier: ChangeApplier): void {
+    this.appliers.push(applier);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts once: listen first, then load, so no change falls between the two. */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      await this.listen();
+      await this.prisma.$transaction(
+        async (tx) => {
+          const [head] = await tx.$queryRaw<
+            { version: bigint | null }[]
+          >`SELECT max(version) AS version FROM events`;
+          for (const applier of this.appliers) await applier.load(tx);
+          this.version = Number(head.version ?? 0);
+        },
+        { isolationLevel: 'RepeatableRead', timeout: 120_000 },
+      );
+      await this.sync();
+    })();
+    return this.started;
+  }
+
+  /** Resolves once the feed has applied every event committed before the call. */
+  async caughtUp(): Promise<void> {
+    await this.start();
+    await this.sync();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    await this.syncing?.catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Reads and applies every event after `version`; concurrent calls coalesce. */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      try {
+        do {
+          this.syncAgain = false;
+          let events: ChangeEvent[];
+          do {
+            events = await this.readBatch();
+            if (events.length) {
+              this.version = events[events.length - 1].version;
+              for (const listener of this.listeners) listener(events);
+            }
+          } while (events.length === BATCH);
+        } while (this.syncAgain && !this.stopped);
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
+  private readBatch(): Promise<ChangeEvent[]> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.event.findMany({
+          where: { version: { gt: BigInt(this.version) } },
+          orderBy: { version: 'asc' },
+          take: BATCH,
+        });
+        const events = rows.map((row): ChangeEvent => ({
+          version: Number(row.version),
+          action: row.action,
+          appId: row.appId,
+          appName: row.appName,
+          actorId: row.actorId,
+          data: (row.data ?? {}) as Record<string, unknown>,
+          createdAt: row.createdAt,
+        }));
+        if (events.length) for (const applier of this.appliers) await applier.apply(tx, events);
+        return events;
+      },
+      { isolationLevel: 'RepeatableRead' },
+    );
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on(
+      'notification',
+      () =>
+        void this.sync().catch((error) => this.logger.error(`change feed sync failed: ${error}`)),
+    );
+    client.on('error', (error) => this.connectionLost(client, error));
+    client.on('end', () => this.connectionLost(client));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    this.client = client;
+    this.reconnectDelay = RECONNECT_MS.first;
+  }
+
+  /** A lost LISTEN connection is re-opened with backoff; a catch-up sync covers the gap. */
+  private connectionLost(client: pg.Client, error?: Error): void {
+    if (this.stopped || this.client !== client) return;
+    this.client = undefined;
+    this.logger.warn(
+      `change feed connection lost${error ? `: ${error.message}` : ''}; reconnecting`,
+    );
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    this.reconnectTimer = setTimeout(() => {
+      this.listen()
+        .then(() => this.sync())
+        .catch((failure) => {
+          if (this.stopped) return;
+          this.logger.warn(`change feed reconnect failed: ${failure}`);
+          this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MS.max);
+          this.scheduleReconnect();
+        });
+    }, this.reconnectDelay);
+  }
+}
