@@ -1,0 +1,36 @@
+/** What a router needs to know about one app. */
+export interface RoutingEntry {
+  id: string;
+  name: string;
+  hosts: string[];
+  maintenance: boolean;
+  /** MAINTENANCE_PAGE_URL, scheme-relative made https; null when unset. */
+  maintenance_page_url: string | null;
+  web: { quantity: number; size: string | null };
+  space: { name: string; shield: boolean } | null;
+  private_space: boolean;
+  /** Web dynos that are up and told us where they listen. */
+  web_dynos: { name: string; address: string }[];
+}
+
+/** An entry with what the control plane keeps to itself: owner, scheduler policy, cached JSON. */
+export interface ViewEntry {
+  entry: RoutingEntry;
+  ownerId: string;
+  pauseJobsInMaintenance: boolean;
+  /** The entry serialized once per change, so lookups and snapshots do not re-serialize. */
+  json: string;
+}
+
+/** Scheme-relative URLs (`//host/page.html`, as Heroku allows) become https. */
+export function normalizePageUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return value.startsWith('//') ? `https:${value}` : value;
+}
+
+/** The app name in a Host header `<app>.<domain>[:port]`, or the name itself. */
+export function appNameFromHost(hostOrName: string, appsDomain: string): string {
+  const host = hostOrName.toLowerCase().replace(/:\d+$/, '');
+  const suffix = `.${appsDomain}`;
+  return host.endsWith(suffix) ? host.slice(0, -suffix.length) : host;
+}

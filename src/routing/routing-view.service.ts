@@ -1,0 +1,153 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { PrismaTransaction } from '../database/prisma.service.js';
+import { ChangeEvent } from '../events/change-event.js';
+import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
+import { appNameFromHost, normalizePageUrl, ViewEntry } from './routing-entry.js';
+
+/** Set to "true" on an app to tell schedulers to hold its jobs while it is in maintenance. */
+export const PAUSE_JOBS_VAR = 'DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE';
+const PAGE_URL_VAR = 'MAINTENANCE_PAGE_URL';
+
+interface AppRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  maintenance: boolean;
+  space_name: string | null;
+  space_shield: boolean | null;
+  web_quantity: number | null;
+  web_size: string | null;
+  page_url: string | null;
+  pause_jobs: string | null;
+}
+
+/**
+ * Every app's routing entry in memory, kept exactly current by the change feed (which
+ * hears commits from every replica through PostgreSQL NOTIFY). Lookups and snapshots are
+ * served from here without touching the database.
+ */
+@Injectable()
+export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
+  private readonly byId = new Map<string, ViewEntry>();
+  private readonly byName = new Map<string, ViewEntry>();
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    private readonly secrets: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    feed.register(this);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.feed.start();
+  }
+
+  get version(): number {
+    return this.feed.version;
+  }
+
+  /** By app name, id, or host name `<app>.<APPS_DOMAIN>`. */
+  lookup(nameIdOrHost: string): ViewEntry | undefined {
+    return (
+      this.byId.get(nameIdOrHost.toLowerCase()) ??
+      this.byName.get(appNameFromHost(nameIdOrHost, this.config.appsDomain))
+    );
+  }
+
+  entries(): IterableIterator<ViewEntry> {
+    return this.byId.values();
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  async load(tx: PrismaTransaction): Promise<void> {
+    this.byId.clear();
+    this.byName.clear();
+    await this.reload(tx, undefined);
+  }
+
+  async apply(tx: PrismaTransaction, events: ChangeEvent[]): Promise<void> {
+    const appIds = [
+      ...new Set(events.map((event) => event.appId).filter((id): id is string => id !== null)),
+    ];
+    if (appIds.length) await this.reload(tx, appIds);
+  }
+
+  /** Re-reads the given apps (all when undefined); apps no longer in the database leave the view. */
+  private async reload(tx: PrismaTransaction, appIds: string[] | undefined): Promise<void> {
+    const onlyApps = appIds ? Prisma.sql`WHERE a.id = ANY(${appIds}::uuid[])` : Prisma.empty;
+    const onlyDynos = appIds ? Prisma.sql`AND d.app_id = ANY(${appIds}::uuid[])` : Prisma.empty;
+    const [apps, dynos] = await Promise.all([
+      tx.$queryRaw<AppRow[]>`
+        SELECT a.id, a.name, a.owner_id, a.maintenance,
+               s.name AS space_name, s.shield AS space_shield,
+               f.quantity AS web_quantity, f.size AS web_size,
+               page.value AS page_url, pause.value AS pause_jobs
+        FROM apps a
+        LEFT JOIN spaces s ON s.id = a.space_id
+        LEFT JOIN formations f ON f.app_id = a.id AND f.type = 'web'
+        LEFT JOIN config_vars page ON page.app_id = a.id AND page.key = ${PAGE_URL_VAR}
+        LEFT JOIN config_vars pause ON pause.app_id = a.id AND pause.key = ${PAUSE_JOBS_VAR}
+        ${onlyApps}`,
+      tx.$queryRaw<{ app_id: string; name: string; address: string }[]>`
+        SELECT d.app_id, d.name, d.address FROM dynos d
+        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL ${onlyDynos}
+        ORDER BY d.app_id, d.name`,
+    ]);
+
+    const dynosByApp = new Map<string, { name: string; address: string }[]>();
+    for (const dyno of dynos) {
+      const list = dynosByApp.get(dyno.app_id) ?? [];
+      list.push({ name: dyno.name, address: dyno.address });
+      dynosByApp.set(dyno.app_id, list);
+    }
+
+    for (const id of appIds ?? []) this.remove(id);
+    for (const row of apps) this.put(this.toViewEntry(row, dynosByApp.get(row.id) ?? []));
+  }
+
+  private toViewEntry(row: AppRow, webDynos: { name: string; address: string }[]): ViewEntry {
+    const space = row.space_name
+      ? { name: row.space_name, shield: Boolean(row.space_shield) }
+      : null;
+    const entry = {
+      id: row.id,
+      name: row.name,
+      hosts: [`${row.name}.${this.config.appsDomain}`],
+      maintenance: row.maintenance,
+      maintenance_page_url: normalizePageUrl(
+        row.page_url ? this.secrets.decrypt(row.page_url) : null,
+      ),
+      web: { quantity: row.web_quantity ?? 0, size: row.web_size },
+      space,
+      private_space: space !== null,
+      web_dynos: webDynos,
+    };
+    return {
+      entry,
+      ownerId: row.owner_id,
+      pauseJobsInMaintenance:
+        row.pause_jobs !== null && this.secrets.decrypt(row.pause_jobs).toLowerCase() === 'true',
+      json: JSON.stringify(entry),
+    };
+  }
+
+  private put(viewEntry: ViewEntry): void {
+    this.byId.set(viewEntry.entry.id, viewEntry);
+    this.byName.set(viewEntry.entry.name, viewEntry);
+  }
+
+  private remove(id: string): void {
+    const existing = this.byId.get(id);
+    if (!existing) return;
+    this.byId.delete(id);
+    if (this.byName.get(existing.entry.name) === existing) this.byName.delete(existing.entry.name);
+  }
+}

@@ -1,0 +1,106 @@
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
+import type { AuthenticatedRequest } from '../common/auth/authenticated.decorator.js';
+import type { Principal } from '../common/auth/principal.js';
+import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
+import { RoutingEntryDto, RoutingService, RoutingSnapshotDto } from './routing.service.js';
+
+@ApiTags('routing')
+@Authenticated('routing')
+@Controller('routing/v1')
+export class RoutingController {
+  constructor(private readonly routing: RoutingService) {}
+
+  @Get('apps/:app_name_or_host')
+  @ApiOperation({
+    summary: "An app's routing entry",
+    description:
+      'For routers: maintenance, the maintenance page URL, web quantity and size, Private Space, and the addresses of web dynos that are up. ' +
+      'By app name, id or host name (<app>.<APPS_DOMAIN>). Served from memory. Routing tokens see every app; people their own.',
+  })
+  @ApiParam({ name: 'app_name_or_host', example: 'myapp.localhost' })
+  @ApiOkResponse({ type: RoutingEntryDto })
+  @ApiErrors(404)
+  async lookup(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_name_or_host') app: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const json = this.routing.lookup(principal, app);
+    await reply.header('Content-Type', 'application/json; charset=utf-8').send(json);
+  }
+
+  @Get('snapshot')
+  @ApiOperation({
+    summary: 'Every routing entry, at a version',
+    description:
+      'List, then watch from `version`. ETag is the version: send If-None-Match to get 304 when nothing changed.',
+  })
+  @ApiHeader({ name: 'If-None-Match', required: false, example: '"42"' })
+  @ApiOkResponse({ type: RoutingSnapshotDto })
+  @ApiResponse({ status: 304, description: 'Not modified since the ETag sent' })
+  async snapshot(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { etag, body } = this.routing.snapshot(principal);
+    void reply.header('ETag', etag).header('Cache-Control', 'no-cache');
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
+      await reply.status(304).send();
+      return;
+    }
+    await reply.header('Content-Type', 'application/json; charset=utf-8').send(body);
+  }
+
+  @Get('watch')
+  @ApiOperation({
+    summary: 'Follow changes (Server-Sent Events)',
+    description:
+      'Every change after `since` (or Last-Event-ID), in order, once: `id: <version>`, `event: change`, `data: {version, action, app_id, app_name, routing}` ' +
+      '(`routing` null when the app is gone). Comment heartbeats keep proxies open. 410 when `since` is older than the retained log: re-list.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({
+    name: 'since',
+    required: false,
+    example: 42,
+    description: 'Version from the snapshot; default: now',
+  })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this version (wins over since)',
+  })
+  @ApiResponse({ status: 200, description: 'text/event-stream' })
+  @ApiErrors(410, 422)
+  async watch(
+    @CurrentPrincipal() principal: Principal,
+    @Query('since') since: string | undefined,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const from = await this.routing.watchStart(lastEventId ?? since);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      'Request-Id': request.id,
+    });
+    await this.routing.watch(principal, from, reply.raw);
+  }
+}

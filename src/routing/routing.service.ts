@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import type { ServerResponse } from 'node:http';
+import type { Principal } from '../common/auth/principal.js';
+import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
+import { ViewEntry } from './routing-entry.js';
+import { RoutingView } from './routing-view.service.js';
+import { canSeeAllApps } from './routing-visibility.js';
+import { WatchHub } from './watch-hub.service.js';
+
+class WebDto {
+  @ApiProperty({ example: 2 }) quantity!: number;
+  @ApiProperty({ type: String, nullable: true, example: 'Standard-1X' }) size!: string | null;
+}
+
+class RoutingSpaceDto {
+  @ApiProperty({ example: 'nasa' }) name!: string;
+  @ApiProperty({ example: false }) shield!: boolean;
+}
+
+class WebDynoDto {
+  @ApiProperty({ example: 'web.1' }) name!: string;
+  @ApiProperty({ example: '10.0.4.17:5000' }) address!: string;
+}
+
+export class RoutingEntryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'myapp' }) name!: string;
+  @ApiProperty({ example: ['myapp.localhost'] }) hosts!: string[];
+  @ApiProperty({ example: true }) maintenance!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'https://s3.amazonaws.com/bucket/page.html',
+    description: 'Scheme-relative values come as https',
+  })
+  maintenance_page_url!: string | null;
+  @ApiProperty({ type: WebDto }) web!: WebDto;
+  @ApiProperty({ type: RoutingSpaceDto, nullable: true }) space!: RoutingSpaceDto | null;
+  @ApiProperty({ example: false }) private_space!: boolean;
+  @ApiProperty({ type: [WebDynoDto], description: 'Web dynos that are up, with where they listen' })
+  web_dynos!: WebDynoDto[];
+}
+
+export class RoutingSnapshotDto {
+  @ApiProperty({
+    example: 42,
+    description: 'Change log version the entries are valid at; watch from here',
+  })
+  version!: number;
+  @ApiProperty({ type: [RoutingEntryDto] }) apps!: RoutingEntryDto[];
+}
+
+export class SchedulerAppDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'myapp' }) name!: string;
+  @ApiProperty({ example: true }) maintenance!: boolean;
+  @ApiProperty({
+    example: true,
+    description: `Whether the app's scheduled jobs may run. As on Heroku they run during maintenance, unless the app sets DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true.`,
+  })
+  jobs_may_run!: boolean;
+  @ApiProperty({ example: 'maintenance mode does not stop scheduled jobs' }) reason!: string;
+  @ApiProperty({ example: 42 }) version!: number;
+}
+
+/** Router and scheduler answers, all from the in-memory view. */
+@Injectable()
+export class RoutingService {
+  constructor(
+    private readonly view: RoutingView,
+    private readonly hub: WatchHub,
+  ) {}
+
+  /** The entry's JSON, ready to send. */
+  lookup(principal: Principal, nameIdOrHost: string): string {
+    return this.find(principal, nameIdOrHost).json;
+  }
+
+  snapshot(principal: Principal): { etag: string; body: string } {
+    const version = this.view.version;
+    const all = canSeeAllApps(principal);
+    const parts: string[] = [];
+    for (const viewEntry of this.view.entries()) {
+      if (all || viewEntry.ownerId === principal.accountId) parts.push(viewEntry.json);
+    }
+    return { etag: `"${version}"`, body: `{"version":${version},"apps":[${parts.join(',')}]}` };
+  }
+
+  scheduling(principal: Principal, nameIdOrHost: string): SchedulerAppDto {
+    const { entry, pauseJobsInMaintenance } = this.find(principal, nameIdOrHost);
+    const paused = entry.maintenance && pauseJobsInMaintenance;
+    return {
+      id: entry.id,
+      name: entry.name,
+      maintenance: entry.maintenance,
+      jobs_may_run: !paused,
+      reason: paused
+        ? 'the app is in maintenance and sets DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true'
+        : entry.maintenance
+          ? 'maintenance mode does not stop scheduled jobs'
+          : 'the app is running normally',
+      version: this.view.version,
+    };
+  }
+
+  /** The version a watch starts after: Last-Event-ID or `since`, else now; 410 when it cannot resume. */
+  async watchStart(given: string | undefined): Promise<number> {
+    if (given === undefined || given === '') return this.view.version;
+    if (!/^\d{1,15}$/.test(given.trim())) {
+      throw new InvalidParamsError(
+        `since / Last-Event-ID must be a version number from a snapshot or an event id; got "${given}".`,
+      );
+    }
+    const since = Number(given.trim());
+    await this.hub.checkResumable(since);
+    return since;
+  }
+
+  watch(principal: Principal, since: number, response: ServerResponse): Promise<void> {
+    return this.hub.attach(principal, since, response);
+  }
+
+  private find(principal: Principal, nameIdOrHost: string): ViewEntry {
+    const found = this.view.lookup(nameIdOrHost);
+    if (!found) throw new NotFoundError("Couldn't find that app.");
+    if (!canSeeAllApps(principal) && found.ownerId !== principal.accountId) {
+      throw new ForbiddenError(`You do not have access to the app ${found.entry.name}.`);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,147 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { Principal } from '../common/auth/principal.js';
+import { GoneError } from '../common/errors/api-errors.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { ChangeEvent } from '../events/change-event.js';
+import { ChangeFeed } from '../events/change-feed.service.js';
+import { RoutingView } from './routing-view.service.js';
+import { canSeeAllApps } from './routing-visibility.js';
+
+/** A watcher whose socket holds this much unsent data is cut off; it resumes with Last-Event-ID. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+interface Watcher {
+  principal: Principal;
+  response: ServerResponse;
+  /** The newest version sent, or skipped as invisible to this watcher. */
+  cursor: number;
+  /** Live events that arrived while the backlog was being replayed. */
+  pending: ChangeEvent[] | null;
+}
+
+/**
+ * Server-Sent Events for routers and schedulers: every change after a version, in order,
+ * each exactly once, with the app's routing entry as of now. A client resumes with
+ * Last-Event-ID; one asking for a version the log no longer holds gets 410 and re-lists.
+ */
+@Injectable()
+export class WatchHub implements OnModuleDestroy {
+  private readonly watchers = new Set<Watcher>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly feed: ChangeFeed,
+    private readonly view: RoutingView,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    feed.subscribe((events) => this.broadcast(events));
+    this.heartbeat = setInterval(() => this.beat(), config.watchHeartbeatSeconds * 1000);
+    this.heartbeat.unref();
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  /**
+   * Checks the starting version; throws 410 before anything is streamed when the log no
+   * longer reaches back to it (or never had it).
+   */
+  async checkResumable(since: number): Promise<void> {
+    await this.feed.caughtUp();
+    const [{ oldest, newest }] = await this.prisma.$queryRaw<
+      { oldest: bigint | null; newest: bigint | null }[]
+    >`
+      SELECT min(version) AS oldest, max(version) AS newest FROM events`;
+    const head = Number(newest ?? 0);
+    const firstRetained = oldest === null ? head + 1 : Number(oldest);
+    if (since > head) {
+      throw new GoneError(
+        `Version ${since} is newer than the change log (at ${head}); take a new snapshot.`,
+      );
+    }
+    if (since < firstRetained - 1) {
+      throw new GoneError(
+        `Version ${since} is too old: the change log now starts at ${firstRetained}. Take a new snapshot (GET /routing/v1/snapshot) and watch from its version.`,
+      );
+    }
+  }
+
+  /** Streams to `response` from `since` on, replaying the backlog first. */
+  async attach(principal: Principal, since: number, response: ServerResponse): Promise<void> {
+    const watcher: Watcher = { principal, response, cursor: since, pending: [] };
+    this.watchers.add(watcher);
+    response.on('close', () => this.watchers.delete(watcher));
+    response.write('retry: 1000\n\n');
+
+    const backlog = await this.prisma.event.findMany({
+      where: { version: { gt: BigInt(since), lte: BigInt(this.feed.version) } },
+      orderBy: { version: 'asc' },
+    });
+    this.send(
+      watcher,
+      backlog.map((row) => ({
+        version: Number(row.version),
+        action: row.action,
+        appId: row.appId,
+        appName: row.appName,
+        actorId: row.actorId,
+        data: (row.data ?? {}) as Record<string, unknown>,
+        createdAt: row.createdAt,
+      })),
+    );
+    const pending = watcher.pending ?? [];
+    watcher.pending = null;
+    this.send(watcher, pending);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+    for (const watcher of this.watchers) watcher.response.end();
+    this.watchers.clear();
+  }
+
+  private broadcast(events: ChangeEvent[]): void {
+    for (const watcher of this.watchers) {
+      if (watcher.pending) watcher.pending.push(...events);
+      else this.send(watcher, events);
+    }
+  }
+
+  private send(watcher: Watcher, events: ChangeEvent[]): void {
+    let chunk = '';
+    for (const event of events) {
+      if (event.version <= watcher.cursor) continue;
+      watcher.cursor = event.version;
+      const message = this.message(watcher.principal, event);
+      if (message) chunk += message;
+    }
+    if (!chunk) return;
+    watcher.response.write(chunk);
+    if (watcher.response.writableLength > MAX_BUFFERED_BYTES) watcher.response.end();
+  }
+
+  /** The SSE message for one event, or null when this watcher may not see that app. */
+  private message(principal: Principal, event: ChangeEvent): string | null {
+    if (!event.appId) return null;
+    const current = this.view.lookup(event.appId);
+    const ownerId = current?.ownerId ?? (event.data.owner_id as string | undefined);
+    if (!canSeeAllApps(principal) && ownerId !== principal.accountId) return null;
+    const routing = current ? current.json : 'null';
+    const head = JSON.stringify({
+      version: event.version,
+      action: event.action,
+      app_id: event.appId,
+      app_name: event.appName,
+    });
+    return `id: ${event.version}\nevent: change\ndata: ${head.slice(0, -1)},"routing":${routing}}\n\n`;
+  }
+
+  private beat(): void {
+    for (const watcher of this.watchers) watcher.response.write(': heartbeat\n\n');
+  }
+}
