@@ -44,7 +44,10 @@ export function testDatabaseUrl(): string {
  * The real application on the Fastify adapter, in-process, on this worker's database,
  * emptied first, with an admin whose token is ADMIN_TOKEN.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { reset?: boolean } = {},
+): Promise<TestApp> {
   const databaseUrl = testDatabaseUrl();
   const config = loadConfig({
     DATA_DIR: '/nonexistent-drydock-test-data',
@@ -54,13 +57,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const app = await createApp({ config, databaseUrl, logger: createLogger(config.logLevel) });
+  const prisma = app.get(PrismaService);
+  // Emptied before init, which loads the in-memory routing view. A second instance on the
+  // same database (a replica) keeps what the first one wrote.
+  if (options.reset ?? true) {
+    await prisma.$executeRawUnsafe(
+      `TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    );
+  }
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-
-  const prisma = app.get(PrismaService);
-  await prisma.$executeRawUnsafe(
-    `TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`,
-  );
   await app.get(AccountsService).ensureAdmin(ADMIN_TOKEN);
 
   const http = () => request(app.getHttpServer());
