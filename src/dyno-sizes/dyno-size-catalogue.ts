@@ -72,6 +72,13 @@ export function findDynoSize(nameOrId: string): DynoSize | undefined {
   return DYNO_SIZES.find((s) => s.name.toLowerCase() === wanted || s.id === wanted);
 }
 
+/** A size drydock chose or stored itself; a miss means the database holds a name we never wrote. */
+export function knownDynoSize(name: string): DynoSize {
+  const size = findDynoSize(name);
+  if (!size) throw new Error(`Unknown dyno size "${name}" in the database`);
+  return size;
+}
+
 export function dynoSizeResponse(s: DynoSize) {
   return {
     architecture: 'amd64',

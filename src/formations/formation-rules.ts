@@ -1,5 +1,10 @@
 import { InvalidParamsError } from '../common/errors/api-errors.js';
-import { DynoSize, DYNO_SIZES, findDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
+import {
+  DynoSize,
+  DYNO_SIZES,
+  findDynoSize,
+  knownDynoSize,
+} from '../dyno-sizes/dyno-size-catalogue.js';
 
 /** Where an app runs decides which dyno sizes it may use. */
 export interface AppPlacement {
@@ -61,7 +66,7 @@ export function resolveSize(requested: string, app: AppPlacement): DynoSize {
         `${found.name} dynos run only in a Shield Private Space; ${app.space.name} is not one.`,
       );
     }
-    return findDynoSize(found.name.replace(/^Shield-/, 'Private-'))!;
+    return knownDynoSize(found.name.replace(/^Shield-/, 'Private-'));
   }
   return found;
 }
@@ -76,7 +81,7 @@ export function checkQuantityLimit(type: string, quantity: number, size: DynoSiz
 }
 
 export function defaultSize(app: AppPlacement): DynoSize {
-  return findDynoSize(app.space ? 'Private-S' : 'Standard-1X')!;
+  return knownDynoSize(app.space ? 'Private-S' : 'Standard-1X');
 }
 
 /** The sizes an app may use where it runs. */

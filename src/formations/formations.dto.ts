@@ -14,7 +14,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import type { Formation } from '../generated/prisma/client.js';
-import { findDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
+import { knownDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
 
 /** Quantity as a number or the string the Heroku CLI sends ("3", "+1", "-1"); checked in the service. */
 @ValidatorConstraint({ name: 'quantity' })
@@ -149,12 +149,11 @@ export function toFormationResponse(
   formation: Formation,
   app: { id: string; name: string },
 ): FormationResponseDto {
-  const size = findDynoSize(formation.size);
   return {
     app: { id: app.id, name: app.name },
     command: formation.command,
     created_at: formation.createdAt.toISOString(),
-    dyno_size: { id: size?.id ?? formation.size, name: formation.size },
+    dyno_size: { id: knownDynoSize(formation.size).id, name: formation.size },
     id: formation.id,
     quantity: formation.quantity,
     size: formation.size,

@@ -5,7 +5,7 @@ import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.j
 import { isUuid } from '../common/heroku/identity.js';
 import { ConfigVarsService } from '../config-vars/config-vars.service.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
-import { findDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
+import { knownDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
 import { DynosService } from '../dynos/dynos.service.js';
 import { recordEvent } from '../events/event-log.js';
 import type { Formation } from '../generated/prisma/client.js';
@@ -188,7 +188,7 @@ export class FormationsService {
             ? row.quantity
             : resolveQuantity(row.type, update.quantity, row.quantity);
         const requestedSize = update.size ?? update.dyno_size?.name ?? update.dyno_size?.id;
-        const size = requestedSize ? resolveSize(requestedSize, app) : findDynoSize(row.size)!;
+        const size = requestedSize ? resolveSize(requestedSize, app) : knownDynoSize(row.size);
         checkQuantityLimit(row.type, quantity, size);
         checkPrivateSpaceWebGuard(app, row.type, quantity, override);
         planned.set(row.type, { row, quantity, size: size.name });
