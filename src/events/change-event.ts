@@ -8,3 +8,24 @@ export interface ChangeEvent {
   data: Record<string, unknown>;
   createdAt: Date;
 }
+
+/** The log's row as read through Prisma. */
+export function toChangeEvent(row: {
+  version: bigint;
+  action: string;
+  appId: string | null;
+  appName: string | null;
+  actorId: string | null;
+  data: unknown;
+  createdAt: Date;
+}): ChangeEvent {
+  return {
+    version: Number(row.version),
+    action: row.action,
+    appId: row.appId,
+    appName: row.appName,
+    actorId: row.actorId,
+    data: (row.data ?? {}) as Record<string, unknown>,
+    createdAt: row.createdAt,
+  };
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { DATABASE_URL } from '../database/database.tokens.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
-import { ChangeEvent } from './change-event.js';
+import { ChangeEvent, toChangeEvent } from './change-event.js';
 import { EVENTS_CHANNEL } from './event-log.js';
 
 /**
@@ -121,15 +121,7 @@ export class ChangeFeed implements OnModuleDestroy {
           orderBy: { version: 'asc' },
           take: BATCH,
         });
-        const events = rows.map((row): ChangeEvent => ({
-          version: Number(row.version),
-          action: row.action,
-          appId: row.appId,
-          appName: row.appName,
-          actorId: row.actorId,
-          data: (row.data ?? {}) as Record<string, unknown>,
-          createdAt: row.createdAt,
-        }));
+        const events = rows.map(toChangeEvent);
         if (events.length) for (const applier of this.appliers) await applier.apply(tx, events);
         return events;
       },

@@ -45,11 +45,12 @@ export class DynoSizeRefDto {
 const OVERRIDE_DESCRIPTION =
   'Scale web to 0 in a Private Space even while the app is in maintenance. There the routing proxy runs on the web dynos, so visitors get errors instead of the maintenance page.';
 
-export class FormationUpdateDto {
+/** What may change about one process type. */
+class FormationChangeDto {
   @ApiPropertyOptional({
     example: 2,
     oneOf: [{ type: 'integer' }, { type: 'string', example: '+1' }],
-    description: 'Absolute, or relative as "+N" / "-N"',
+    description: 'Absolute, or relative as "+N" / "-N" (the strings `heroku ps:scale` sends)',
   })
   @Omittable()
   @Validate(QuantityConstraint)
@@ -68,37 +69,20 @@ export class FormationUpdateDto {
   @ValidateNested()
   @Type(() => DynoSizeRefDto)
   dyno_size?: DynoSizeRefDto;
+}
 
+export class FormationUpdateDto extends FormationChangeDto {
   @ApiPropertyOptional({ example: false, description: OVERRIDE_DESCRIPTION })
   @Omittable()
   @IsBoolean()
   override_private_space_guard?: boolean;
 }
 
-export class FormationBatchItemDto {
+export class FormationBatchItemDto extends FormationChangeDto {
   @ApiProperty({ example: 'worker' })
   @IsString()
   @Matches(/^[-\w]{1,128}$/, { message: 'type must be a process type such as web or worker' })
   type!: string;
-
-  @ApiPropertyOptional({
-    example: '0',
-    oneOf: [{ type: 'integer' }, { type: 'string', example: '+1' }],
-  })
-  @Omittable()
-  @Validate(QuantityConstraint)
-  quantity?: number | string;
-
-  @ApiPropertyOptional({ example: 'Private-M' })
-  @Omittable()
-  @IsString()
-  size?: string;
-
-  @ApiPropertyOptional({ type: DynoSizeRefDto })
-  @Omittable()
-  @ValidateNested()
-  @Type(() => DynoSizeRefDto)
-  dyno_size?: DynoSizeRefDto;
 }
 
 export class FormationBatchUpdateDto {

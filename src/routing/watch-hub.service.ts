@@ -5,7 +5,7 @@ import { GoneError } from '../common/errors/api-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { ChangeEvent } from '../events/change-event.js';
+import { ChangeEvent, toChangeEvent } from '../events/change-event.js';
 import { ChangeFeed } from '../events/change-feed.service.js';
 import { RoutingView } from './routing-view.service.js';
 import { canSeeAllApps } from './routing-visibility.js';
@@ -82,18 +82,7 @@ export class WatchHub implements OnModuleDestroy {
       where: { version: { gt: BigInt(since), lte: BigInt(this.feed.version) } },
       orderBy: { version: 'asc' },
     });
-    this.send(
-      watcher,
-      backlog.map((row) => ({
-        version: Number(row.version),
-        action: row.action,
-        appId: row.appId,
-        appName: row.appName,
-        actorId: row.actorId,
-        data: (row.data ?? {}) as Record<string, unknown>,
-        createdAt: row.createdAt,
-      })),
-    );
+    this.send(watcher, backlog.map(toChangeEvent));
     const pending = watcher.pending ?? [];
     watcher.pending = null;
     this.send(watcher, pending);

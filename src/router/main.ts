@@ -1,0 +1,88 @@
+import { ControlPlaneClient } from './control-plane-client.js';
+import { MaintenancePages } from './maintenance-pages.js';
+import { ProxyServer } from './proxy-server.js';
+import { loadRouterConfig, redactUrl, RouterConfig, RouterConfigError } from './router-config.js';
+import { RouterLog } from './router-log.js';
+import { RoutingTable } from './routing-table.js';
+
+/** How long requests in flight may finish after SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * The reference router: takes the control plane's routing snapshot, follows its change
+ * stream, and serves apps by Host header (maintenance page, router errors, or the web dynos).
+ */
+async function main(): Promise<void> {
+  let config: RouterConfig;
+  try {
+    config = loadRouterConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof RouterConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+
+  const log = new RouterLog();
+  const table = new RoutingTable(config.appsDomain);
+  const pages = new MaintenancePages({
+    cacheSeconds: config.maintenancePageCacheSeconds,
+    onFetchError: (url, reason) =>
+      log.state('error', { state: 'maintenance-page-failed', url, error: reason }),
+  });
+  const client = new ControlPlaneClient({
+    baseUrl: config.controlPlaneUrl,
+    token: config.token,
+    table,
+    log: (at, fields) => log.state(at, fields),
+    onRoutes: (routes) => {
+      for (const route of routes) {
+        if (route.mode === 'maintenance' && route.maintenancePageUrl)
+          pages.warm(route.maintenancePageUrl);
+      }
+    },
+  });
+  const proxy = new ProxyServer({
+    table,
+    pages,
+    log,
+    retryAfterSeconds: config.maintenanceRetryAfterSeconds,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.state('info', { state: 'stopping', signal });
+    await Promise.all([
+      client.stop(),
+      proxy.server.listening ? proxy.close(SHUTDOWN_GRACE_MS) : undefined,
+    ]);
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  log.state('info', { state: 'starting', control_plane: redactUrl(config.controlPlaneUrl) });
+  // Serving before the first snapshot would answer 404 for every app: wait for it.
+  if (!(await client.start())) return;
+  try {
+    const port = await proxy.listen(config.port, config.host);
+    log.state('info', {
+      state: 'listening',
+      host: config.host,
+      port,
+      apps_domain: config.appsDomain,
+    });
+  } catch (error) {
+    log.state('error', {
+      state: 'listen-failed',
+      error: error instanceof Error ? error.message : String(error),
+    });
+    await client.stop();
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,388 @@
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  clientResponseHeaders,
+  forwardedFor,
+  hasRequestBody,
+  requestIdOf,
+  upstreamRequestHeaders,
+} from './forwarded-headers.js';
+import {
+  APPLICATION_ERROR_PAGE,
+  defaultMaintenancePage,
+  MaintenancePages,
+  NO_SUCH_APP_PAGE,
+} from './maintenance-pages.js';
+import { RequestLogLine, RouterLog } from './router-log.js';
+import { AppRoute, hostKey, RoutingTable } from './routing-table.js';
+
+export interface ProxyServerOptions {
+  table: RoutingTable;
+  pages: MaintenancePages;
+  log: RouterLog;
+  retryAfterSeconds: number;
+  /** Time an upstream has to start its response before the router answers H12. */
+  requestTimeoutMs: number;
+}
+
+const HTML = 'text/html; charset=utf-8';
+const PROTOCOL = 'http';
+
+/** Connect-phase failures: nothing reached the app, so a bodiless request may go elsewhere. */
+const REFUSED = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EADDRNOTAVAIL',
+]);
+
+/**
+ * The router's HTTP server: routes each request by its Host header to the maintenance page,
+ * a router error, or one of the app's web dynos, and writes one log line per request.
+ */
+export class ProxyServer {
+  readonly server: http.Server;
+  private readonly agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: Infinity,
+    maxFreeSockets: 1024,
+    scheduling: 'lifo',
+  });
+  private readonly retryAfter: string;
+  private readonly defaultPages = new WeakMap<AppRoute, Buffer>();
+
+  constructor(private readonly options: ProxyServerOptions) {
+    this.retryAfter = String(options.retryAfterSeconds);
+    this.server = http.createServer((request, response) => this.handle(request, response));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting, lets requests in flight finish for up to `graceMs`, then cuts the rest. */
+  close(graceMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const force = setTimeout(() => this.server.closeAllConnections(), graceMs);
+      force.unref();
+      this.server.close(() => {
+        clearTimeout(force);
+        this.agent.destroy();
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const host = hostKey(request.headers.host);
+    const route = this.options.table.lookup(host);
+    const requestId = requestIdOf(request);
+    if (route === undefined) {
+      this.sendPage(response, 404, NO_SUCH_APP_PAGE, requestId, false);
+      this.log(
+        request,
+        host,
+        requestId,
+        'info',
+        undefined,
+        'No such app',
+        404,
+        NO_SUCH_APP_PAGE.length,
+      );
+    } else if (route.mode === 'proxy') {
+      this.proxy(request, response, route, host, requestId);
+    } else if (route.mode === 'maintenance') {
+      this.maintenance(request, response, route, host, requestId);
+    } else {
+      this.routerError(request, response, host, requestId, 'H14', 'No web dynos running', '');
+    }
+  }
+
+  private maintenance(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: AppRoute,
+    host: string,
+    requestId: string,
+  ): void {
+    let fallback = this.defaultPages.get(route);
+    if (fallback === undefined) {
+      fallback = defaultMaintenancePage(route.name);
+      this.defaultPages.set(route, fallback);
+    }
+    const send = (page: Buffer) => {
+      this.sendPage(response, 503, page, requestId, true);
+      this.log(request, host, requestId, 'error', 'H80', 'Maintenance mode', 503, page.length);
+    };
+    const page = route.maintenancePageUrl
+      ? this.options.pages.page(route.maintenancePageUrl, fallback)
+      : fallback;
+    if (Buffer.isBuffer(page)) send(page);
+    else void page.then(send);
+  }
+
+  private routerError(
+    request: IncomingMessage,
+    response: ServerResponse,
+    host: string,
+    requestId: string,
+    code: string,
+    desc: string,
+    dyno: string,
+    connectMs?: number,
+    serviceMs?: number,
+  ): void {
+    this.sendPage(response, 503, APPLICATION_ERROR_PAGE, requestId, false);
+    this.log(
+      request,
+      host,
+      requestId,
+      'error',
+      code,
+      desc,
+      503,
+      APPLICATION_ERROR_PAGE.length,
+      dyno,
+      connectMs,
+      serviceMs,
+    );
+  }
+
+  private sendPage(
+    response: ServerResponse,
+    status: number,
+    body: Buffer,
+    requestId: string,
+    retryAfter: boolean,
+  ): void {
+    if (response.headersSent || response.destroyed) return;
+    const headers = [
+      'Content-Type',
+      HTML,
+      'Content-Length',
+      String(body.length),
+      'Cache-Control',
+      'no-store',
+      'X-Request-Id',
+      requestId,
+    ];
+    if (retryAfter) headers.push('Retry-After', this.retryAfter);
+    response.writeHead(status, headers);
+    response.end(body);
+  }
+
+  private log(
+    request: IncomingMessage,
+    host: string,
+    requestId: string,
+    at: RequestLogLine['at'],
+    code: string | undefined,
+    desc: string | undefined,
+    status: number,
+    bytes: number,
+    dyno = '',
+    connectMs?: number,
+    serviceMs?: number,
+    fwd = forwardedFor(request),
+  ): void {
+    this.options.log.request({
+      at,
+      code,
+      desc,
+      method: request.method ?? '',
+      path: request.url ?? '',
+      host,
+      requestId,
+      fwd,
+      dyno,
+      connectMs,
+      serviceMs,
+      status,
+      bytes,
+      protocol: PROTOCOL,
+    });
+  }
+
+  /**
+   * Streams the request to a web dyno and its response back, both ways without buffering.
+   * A bodiless request whose connection was refused, or whose reused keep-alive connection
+   * the upstream had just closed, is retried once: the app never saw it.
+   */
+  private proxy(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: AppRoute,
+    host: string,
+    requestId: string,
+  ): void {
+    const start = Date.now();
+    const fwd = forwardedFor(request);
+    const headers = upstreamRequestHeaders(request.rawHeaders, {
+      forwardedFor: fwd,
+      proto: PROTOCOL,
+      port: String(request.socket.localPort ?? ''),
+      requestId,
+      requestStart: String(start),
+    });
+    const withBody = hasRequestBody(request);
+    let dyno = route.nextDyno();
+    let upstream: http.ClientRequest;
+    let upstreamResponse: IncomingMessage | undefined;
+    let connectedAt = 0;
+    let retried = false;
+    let done = false;
+    let bytes = 0;
+
+    const timings = (): [number, number] => {
+      const connected = connectedAt || Date.now();
+      return [connected - start, Date.now() - connected];
+    };
+    const fail = (code: string, desc: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      upstream.destroy();
+      const [connectMs, serviceMs] = timings();
+      this.routerError(
+        request,
+        response,
+        host,
+        requestId,
+        code,
+        desc,
+        dyno.name,
+        connectMs,
+        serviceMs,
+      );
+    };
+    const timer = setTimeout(() => fail('H12', 'Request timeout'), this.options.requestTimeoutMs);
+
+    const send = () => {
+      connectedAt = 0;
+      const outgoing = http.request({
+        host: dyno.host,
+        port: dyno.port,
+        method: request.method,
+        path: request.url,
+        headers,
+        agent: this.agent,
+      });
+      upstream = outgoing;
+      outgoing.on('socket', (socket) => {
+        if (!socket.connecting) connectedAt = Date.now();
+        else socket.once('connect', () => (connectedAt = Date.now()));
+      });
+      outgoing.on('response', relay);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (done || upstreamResponse !== undefined || outgoing !== upstream) return;
+        const refused = REFUSED.has(error.code ?? '');
+        const staleKeepAlive = outgoing.reusedSocket && error.code === 'ECONNRESET';
+        if (!withBody && !retried && (staleKeepAlive || (refused && route.dynos.length > 1))) {
+          retried = true;
+          if (refused) dyno = route.nextDyno();
+          return send();
+        }
+        if (refused) fail('H10', 'App crashed');
+        else fail('H13', 'Connection closed without response');
+      });
+      if (withBody) request.pipe(outgoing);
+      else outgoing.end();
+    };
+
+    const relay = (incoming: IncomingMessage) => {
+      if (done) return void incoming.destroy();
+      upstreamResponse = incoming;
+      clearTimeout(timer);
+      const status = incoming.statusCode ?? 502;
+      try {
+        response.writeHead(
+          status,
+          incoming.statusMessage,
+          clientResponseHeaders(incoming.rawHeaders),
+        );
+      } catch {
+        incoming.destroy();
+        return fail('H17', 'Poorly formatted HTTP response');
+      }
+      incoming.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (!response.write(chunk)) incoming.pause();
+      });
+      response.on('drain', () => incoming.resume());
+      incoming.on('end', () => response.end());
+      incoming.on('error', () => undefined);
+      incoming.on('close', () => {
+        if (incoming.complete || done) return;
+        done = true;
+        response.destroy();
+        const [connectMs, serviceMs] = timings();
+        this.log(
+          request,
+          host,
+          requestId,
+          'error',
+          'H18',
+          'Server Request Interrupted',
+          status,
+          bytes,
+          dyno.name,
+          connectMs,
+          serviceMs,
+          fwd,
+        );
+      });
+    };
+
+    response.on('finish', () => {
+      if (done) return;
+      done = true;
+      const [connectMs, serviceMs] = timings();
+      this.log(
+        request,
+        host,
+        requestId,
+        'info',
+        undefined,
+        undefined,
+        response.statusCode,
+        bytes,
+        dyno.name,
+        connectMs,
+        serviceMs,
+        fwd,
+      );
+    });
+    response.on('close', () => {
+      if (done || response.writableFinished) return;
+      done = true;
+      clearTimeout(timer);
+      upstream.destroy();
+      upstreamResponse?.destroy();
+      const [connectMs, serviceMs] = timings();
+      this.log(
+        request,
+        host,
+        requestId,
+        'error',
+        'H27',
+        'Client Request Interrupted',
+        499,
+        bytes,
+        dyno.name,
+        connectMs,
+        serviceMs,
+        fwd,
+      );
+    });
+
+    send();
+  }
+}

@@ -1,0 +1,55 @@
+import { loadRouterConfig, redactUrl, RouterConfigError } from './router-config.js';
+
+describe('loadRouterConfig', () => {
+  it('has defaults for everything but the token', () => {
+    expect(loadRouterConfig({ ROUTER_TOKEN: 'drydock_router' })).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      controlPlaneUrl: 'http://127.0.0.1:3000',
+      token: 'drydock_router',
+      appsDomain: 'localhost',
+      maintenanceRetryAfterSeconds: 60,
+      maintenancePageCacheSeconds: 60,
+      requestTimeoutMs: 30_000,
+    });
+  });
+
+  it('falls back to DRYDOCK_ADMIN_TOKEN and prefers ROUTER_TOKEN', () => {
+    expect(loadRouterConfig({ DRYDOCK_ADMIN_TOKEN: 'admin' }).token).toBe('admin');
+    expect(loadRouterConfig({ DRYDOCK_ADMIN_TOKEN: 'admin', ROUTER_TOKEN: 'router' }).token).toBe(
+      'router',
+    );
+  });
+
+  it('names every problem at once', () => {
+    let error: RouterConfigError | undefined;
+    try {
+      loadRouterConfig({
+        ROUTER_PORT: 'eighty',
+        CONTROL_PLANE_URL: 'ftp://cp',
+        APPS_DOMAIN: 'bad domain',
+        MAINTENANCE_RETRY_AFTER: '-1',
+        MAINTENANCE_PAGE_CACHE_SECONDS: '0',
+      });
+    } catch (caught) {
+      error = caught as RouterConfigError;
+    }
+    expect(error).toBeInstanceOf(RouterConfigError);
+    expect(error!.problems).toEqual([
+      'ROUTER_PORT must be an integer between 0 and 65535, got "eighty"',
+      'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
+      'ROUTER_TOKEN is required (a token with the routing scope; DRYDOCK_ADMIN_TOKEN is used when it is unset)',
+      'APPS_DOMAIN must be a host name such as apps.example.com',
+      'MAINTENANCE_RETRY_AFTER must be an integer between 0 and 86400, got "-1"',
+      'MAINTENANCE_PAGE_CACHE_SECONDS must be an integer between 1 and 86400, got "0"',
+    ]);
+  });
+
+  it('strips a trailing slash from the control plane URL and hides credentials when logged', () => {
+    expect(
+      loadRouterConfig({ ROUTER_TOKEN: 't', CONTROL_PLANE_URL: 'https://cp.example.com/' })
+        .controlPlaneUrl,
+    ).toBe('https://cp.example.com');
+    expect(redactUrl('https://user:secret@cp.example.com')).toBe('https://***@cp.example.com');
+  });
+});

@@ -1,0 +1,94 @@
+/** Everything the router reads from its environment, validated once at start. */
+export interface RouterConfig {
+  port: number;
+  host: string;
+  /** Without a trailing slash, so paths can be appended. */
+  controlPlaneUrl: string;
+  token: string;
+  appsDomain: string;
+  maintenanceRetryAfterSeconds: number;
+  maintenancePageCacheSeconds: number;
+  /** Heroku's router gives an app 30 s to start its response (H12 after that). */
+  requestTimeoutMs: number;
+}
+
+export class RouterConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid router configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = integer('ROUTER_PORT', 8080, 0, 65535);
+  const host = env.ROUTER_HOST || '0.0.0.0';
+
+  const controlPlaneUrl = (env.CONTROL_PLANE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(controlPlaneUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+    problems.push(
+      'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
+    );
+  }
+
+  // The router's own token first; an operator running everything on one box may reuse the admin's.
+  const token = env.ROUTER_TOKEN || env.DRYDOCK_ADMIN_TOKEN || '';
+  if (!token) {
+    problems.push(
+      'ROUTER_TOKEN is required (a token with the routing scope; DRYDOCK_ADMIN_TOKEN is used when it is unset)',
+    );
+  } else if (/\s/.test(token)) {
+    problems.push(
+      `${env.ROUTER_TOKEN ? 'ROUTER_TOKEN' : 'DRYDOCK_ADMIN_TOKEN'} must not contain whitespace`,
+    );
+  }
+
+  const appsDomain = (env.APPS_DOMAIN || 'localhost').toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(appsDomain)) {
+    problems.push('APPS_DOMAIN must be a host name such as apps.example.com');
+  }
+
+  const config: RouterConfig = {
+    port,
+    host,
+    controlPlaneUrl,
+    token,
+    appsDomain,
+    maintenanceRetryAfterSeconds: integer('MAINTENANCE_RETRY_AFTER', 60, 0, 86_400),
+    maintenancePageCacheSeconds: integer('MAINTENANCE_PAGE_CACHE_SECONDS', 60, 1, 86_400),
+    requestTimeoutMs: integer('ROUTER_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+  };
+  if (problems.length > 0) throw new RouterConfigError(problems);
+  return config;
+}
+
+/** The control plane's URL as it may be logged: without credentials in its user-info part. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '***';
+      parsed.password = '';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
