@@ -1,4 +1,5 @@
 import { EventRetention } from '../../src/events/event-retention.service.js';
+import { eventually } from '../support/eventually.js';
 import { openSse, SseMessage } from '../support/sse-client.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
 
@@ -10,19 +11,6 @@ interface ChangeData {
 }
 
 const parse = (message: SseMessage) => JSON.parse(message.data) as ChangeData;
-
-/** Waits (bounded) until `check` passes. */
-async function eventually(check: () => Promise<void> | void, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 describe('routing and scheduler APIs, and the change stream', () => {
   let a: TestApp;
