@@ -37,6 +37,12 @@ const REFUSED = new Set([
   'EADDRNOTAVAIL',
 ]);
 
+/** Heroku's router gives a dyno 5 s to accept the connection (H19). */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** The app may have acted on a request before its connection broke: only these are resent. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * The router's HTTP server: routes each request by its Host header to the maintenance page,
  * a router error, or one of the app's web dynos, and writes one log line per request.
@@ -213,8 +219,9 @@ export class ProxyServer {
 
   /**
    * Streams the request to a web dyno and its response back, both ways without buffering.
-   * A bodiless request whose connection was refused, or whose reused keep-alive connection
-   * the upstream had just closed, is retried once: the app never saw it.
+   * A bodiless request is retried once when its connection was refused (on the next dyno:
+   * the app never saw it), or when it is idempotent and its reused keep-alive connection was
+   * reset (the upstream had just closed it).
    */
   private proxy(
     request: IncomingMessage,
@@ -233,6 +240,7 @@ export class ProxyServer {
       requestStart: String(start),
     });
     const withBody = hasRequestBody(request);
+    const idempotent = IDEMPOTENT.has(request.method ?? '');
     let dyno = route.nextDyno();
     let upstream: http.ClientRequest;
     let upstreamResponse: IncomingMessage | undefined;
@@ -248,7 +256,8 @@ export class ProxyServer {
     const fail = (code: string, desc: string) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      clearTimeout(connectTimer);
+      clearTimeout(responseTimer);
       upstream.destroy();
       const [connectMs, serviceMs] = timings();
       this.routerError(
@@ -263,7 +272,10 @@ export class ProxyServer {
         serviceMs,
       );
     };
-    const timer = setTimeout(() => fail('H12', 'Request timeout'), this.options.requestTimeoutMs);
+    // As on Heroku: 5 s to connect (H19), then the app's time to answer (H12) counts from when
+    // the whole request, body included, has been handed over, so slow uploads are not cut.
+    let connectTimer: NodeJS.Timeout | undefined;
+    let responseTimer: NodeJS.Timeout | undefined;
 
     const send = () => {
       connectedAt = 0;
@@ -277,14 +289,30 @@ export class ProxyServer {
       });
       upstream = outgoing;
       outgoing.on('socket', (socket) => {
-        if (!socket.connecting) connectedAt = Date.now();
-        else socket.once('connect', () => (connectedAt = Date.now()));
+        // A reused keep-alive socket is connected already: no timer on the common path.
+        if (!socket.connecting) return void (connectedAt = Date.now());
+        clearTimeout(connectTimer);
+        connectTimer = setTimeout(
+          () => fail('H19', 'Backend connection timeout'),
+          CONNECT_TIMEOUT_MS,
+        );
+        socket.once('connect', () => {
+          connectedAt = Date.now();
+          clearTimeout(connectTimer);
+        });
+      });
+      outgoing.on('finish', () => {
+        if (done || upstreamResponse !== undefined) return;
+        responseTimer ??= setTimeout(
+          () => fail('H12', 'Request timeout'),
+          this.options.requestTimeoutMs,
+        );
       });
       outgoing.on('response', relay);
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         if (done || upstreamResponse !== undefined || outgoing !== upstream) return;
         const refused = REFUSED.has(error.code ?? '');
-        const staleKeepAlive = outgoing.reusedSocket && error.code === 'ECONNRESET';
+        const staleKeepAlive = idempotent && outgoing.reusedSocket && error.code === 'ECONNRESET';
         if (!withBody && !retried && (staleKeepAlive || (refused && route.dynos.length > 1))) {
           retried = true;
           if (refused) dyno = route.nextDyno();
@@ -300,7 +328,8 @@ export class ProxyServer {
     const relay = (incoming: IncomingMessage) => {
       if (done) return void incoming.destroy();
       upstreamResponse = incoming;
-      clearTimeout(timer);
+      clearTimeout(connectTimer);
+      clearTimeout(responseTimer);
       const status = incoming.statusCode ?? 502;
       try {
         response.writeHead(
@@ -363,7 +392,8 @@ export class ProxyServer {
     response.on('close', () => {
       if (done || response.writableFinished) return;
       done = true;
-      clearTimeout(timer);
+      clearTimeout(connectTimer);
+      clearTimeout(responseTimer);
       upstream.destroy();
       upstreamResponse?.destroy();
       const [connectMs, serviceMs] = timings();
