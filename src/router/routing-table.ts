@@ -1,15 +1,7 @@
-/** One app as the control plane describes it to routers (`/routing/v1/snapshot`, `watch`). */
-export interface RoutingEntry {
-  id: string;
-  name: string;
-  hosts: string[];
-  maintenance: boolean;
-  maintenance_page_url: string | null;
-  web: { quantity: number; size: string | null };
-  space: { name: string; shield: boolean } | null;
-  private_space: boolean;
-  web_dynos: { name: string; address: string }[];
-}
+import type { RoutingEntry } from '../routing/routing-entry.js';
+
+// The wire contract is the control plane's own type; the router shares nothing else with it.
+export type { RoutingEntry };
 
 export interface RoutingSnapshot {
   version: number;
