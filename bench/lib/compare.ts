@@ -1,0 +1,75 @@
+import type { Benchmark, BenchResult } from './context.js';
+import { LoadResult, loadProblems } from './load.js';
+import { round } from './stats.js';
+
+export function formatRate(perSecond: number, unit = 'req/s'): string {
+  return `${Math.round(perSecond).toLocaleString('en-US')} ${unit}`;
+}
+
+export function formatBytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * The verdict of a throughput benchmark: drydock's rate over the baseline's, measured in
+ * the same run, against `minRatio`. A run with errors or unexpected statuses is a MISS.
+ */
+export function throughputResult(
+  bench: Benchmark,
+  runs: { subject: string; result: LoadResult; expectStatus: number },
+  baseline: { subject: string; result: LoadResult; expectStatus: number },
+  minRatio: number,
+  details: Record<string, unknown> = {},
+  notes: string[] = [],
+): BenchResult {
+  const ratio = runs.result.rps / baseline.result.rps;
+  const problems = [
+    ...loadProblems(runs.subject, runs.result, runs.expectStatus),
+    ...loadProblems(baseline.subject, baseline.result, baseline.expectStatus),
+  ];
+  const pass = ratio >= minRatio && problems.length === 0;
+  const cpu = [runs, baseline]
+    .map(({ subject, result }) => {
+      const servers = Object.entries(result.serverCpu ?? {}).map(
+        ([name, use]) =>
+          `${name} ${Math.round(use.microsPerResponse)} µs/response (${use.cores.toFixed(2)} cores)`,
+      );
+      if (result.loaderCores !== undefined) {
+        servers.push(`load generator ${result.loaderCores.toFixed(2)} cores`);
+      }
+      return servers.length ? `${subject}: ${servers.join(', ')}` : '';
+    })
+    .filter(Boolean)
+    .join('; ');
+  return {
+    name: bench.name,
+    title: bench.title,
+    target: bench.target,
+    result: pass ? 'PASS' : 'MISS',
+    rows: [
+      {
+        subject: runs.subject,
+        value: formatRate(runs.result.rps),
+        p50: runs.result.latency.p50,
+        p99: runs.result.latency.p99,
+        ratio: round(ratio, 2),
+        target: bench.target,
+        result: pass ? 'PASS' : 'MISS',
+      },
+      {
+        subject: baseline.subject,
+        value: formatRate(baseline.result.rps),
+        p50: baseline.result.latency.p50,
+        p99: baseline.result.latency.p99,
+      },
+    ],
+    notes: [...notes, ...problems, ...(cpu ? [`CPU: ${cpu}`] : [])],
+    details: {
+      ratio,
+      minRatio,
+      [runs.subject]: runs.result,
+      [baseline.subject]: baseline.result,
+      ...details,
+    },
+  };
+}

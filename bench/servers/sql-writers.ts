@@ -1,0 +1,128 @@
+// Baseline of maintenance-writes: the SQL each maintenance change runs in drydock (lock the
+// app's row, update it, take the event-order advisory lock, insert the event, notify), sent
+// with the bare `pg` driver from N clients at once, for warm-up + duration seconds.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import type { LoadResult } from '../lib/load.js';
+import { summarize } from '../lib/stats.js';
+
+export interface SqlWritersSpec {
+  databaseUrl: string;
+  namesFile: string;
+  clients: number;
+  duration: number;
+  warmup: number;
+}
+
+/** The same constants as src/events/event-log.ts. */
+const EVENTS_CHANNEL = 'drydock_events';
+const EVENT_ORDER_LOCK = 72_736_106;
+
+const [specFile, resultFile] = process.argv.slice(2);
+const spec = JSON.parse(readFileSync(specFile, 'utf8')) as SqlWritersSpec;
+const names = JSON.parse(readFileSync(spec.namesFile, 'utf8')) as string[];
+
+let next = 0;
+const latencies: number[] = [];
+const statusCounts: Record<string, number> = {};
+
+async function change(client: pg.Client, actorId: string, name: string, enabled: boolean) {
+  await client.query('BEGIN');
+  try {
+    const { rows } = await client.query<{ id: string; maintenance: boolean }>(
+      'SELECT id, maintenance FROM apps WHERE name = $1 FOR UPDATE',
+      [name],
+    );
+    const app = rows[0];
+    if (!app) throw new Error(`no app ${name}`);
+    if (app.maintenance !== enabled) {
+      await client.query('UPDATE apps SET maintenance = $2, updated_at = now() WHERE id = $1', [
+        app.id,
+        enabled,
+      ]);
+      await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_ORDER_LOCK]);
+      const inserted = await client.query<{ version: string }>(
+        `INSERT INTO events (action, app_id, app_name, actor_id, data)
+         VALUES ($1, $2, $3, $4, $5) RETURNING version`,
+        [
+          enabled ? 'maintenance.enable' : 'maintenance.disable',
+          app.id,
+          name,
+          actorId,
+          JSON.stringify({ from: app.maintenance, to: enabled }),
+        ],
+      );
+      await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, inserted.rows[0].version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function writer(actorId: string, measureFrom: number, until: number): Promise<number> {
+  const client = new pg.Client({ connectionString: spec.databaseUrl });
+  await client.connect();
+  let lastEnd = 0;
+  try {
+    while (performance.now() < until) {
+      // Change i flips app i mod n, as the HTTP load does.
+      const i = next++;
+      const started = performance.now();
+      await change(
+        client,
+        actorId,
+        names[i % names.length],
+        Math.floor(i / names.length) % 2 === 0,
+      );
+      const ended = performance.now();
+      if (started >= measureFrom) {
+        latencies.push(ended - started);
+        statusCounts['200'] = (statusCounts['200'] ?? 0) + 1;
+        lastEnd = Math.max(lastEnd, ended);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return lastEnd;
+}
+
+async function main(): Promise<void> {
+  const setup = new pg.Client({ connectionString: spec.databaseUrl });
+  await setup.connect();
+  const { rows } = await setup.query<{ id: string }>(
+    'SELECT owner_id AS id FROM apps WHERE name = $1',
+    [names[0]],
+  );
+  await setup.end();
+  const start = performance.now();
+  let cpu = process.cpuUsage();
+  const measureFrom = start + spec.warmup * 1000;
+  const until = measureFrom + spec.duration * 1000;
+  setTimeout(() => (cpu = process.cpuUsage()), spec.warmup * 1000);
+  const ends = await Promise.all(
+    Array.from({ length: spec.clients }, () => writer(rows[0].id, measureFrom, until)),
+  );
+  const used = process.cpuUsage(cpu);
+  const seconds = (Math.max(...ends) - measureFrom) / 1000;
+  const result: LoadResult = {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    latency: summarize(latencies),
+    statusCounts,
+    errors: 0,
+    timeouts: 0,
+    bytes: 0,
+    loaderCores: (used.user + used.system) / 1e6 / seconds,
+  };
+  writeFileSync(resultFile, JSON.stringify(result));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
