@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +12,7 @@ import { requestIdFor } from './common/heroku/request-id.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
 import { setupSwagger } from './openapi.js';
+import { MachineLookupRoutes } from './routing/machine-lookup.routes.js';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -25,7 +27,13 @@ export async function createApp({
   logger,
 }: CreateAppOptions): Promise<NestFastifyApplication> {
   const log = logger ?? createLogger(config.logLevel);
+  // Requests the machine lookups answer never reach Fastify; everything else does.
+  let machineLookups: MachineLookupRoutes | undefined;
   const adapter = new FastifyAdapter({
+    serverFactory: (handler: http.RequestListener) =>
+      http.createServer((request, response) => {
+        if (!machineLookups?.handle(request, response)) handler(request, response);
+      }),
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
     genReqId: requestIdFor,
@@ -44,6 +52,9 @@ export async function createApp({
   );
 
   configureFastify(app.getHttpAdapter().getInstance());
+  const lookups = app.get(MachineLookupRoutes);
+  lookups.useLogger(log);
+  machineLookups = lookups;
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

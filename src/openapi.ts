@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { describeMachineLookups } from './routing/machine-lookup.routes.js';
+import { RoutingEntryDto, SchedulerAppDto } from './routing/routing.service.js';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -16,7 +18,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description: 'An API token (Authorization: Bearer <token>)',
     })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [RoutingEntryDto, SchedulerAppDto],
+  });
+  describeMachineLookups(document);
+  return document;
 }
 
 /** Swagger UI at /docs, the document at /docs-json and /docs-yaml. */

@@ -1,9 +1,8 @@
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProduces,
   ApiQuery,
   ApiResponse,
@@ -14,32 +13,13 @@ import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.de
 import type { AuthenticatedRequest } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
-import { RoutingEntryDto, RoutingService, RoutingSnapshotDto } from './routing.service.js';
+import { RoutingService, RoutingSnapshotDto } from './routing.service.js';
 
 @ApiTags('routing')
 @Authenticated('routing')
 @Controller('routing/v1')
 export class RoutingController {
   constructor(private readonly routing: RoutingService) {}
-
-  @Get('apps/:app_name_or_host')
-  @ApiOperation({
-    summary: "An app's routing entry",
-    description:
-      'For routers: maintenance, the maintenance page URL, web quantity and size, Private Space, and the addresses of web dynos that are up. ' +
-      'By app name, id or host name (<app>.<APPS_DOMAIN>). Served from memory. Routing tokens see every app; people their own.',
-  })
-  @ApiParam({ name: 'app_name_or_host', example: 'myapp.localhost' })
-  @ApiOkResponse({ type: RoutingEntryDto })
-  @ApiErrors(404)
-  async lookup(
-    @CurrentPrincipal() principal: Principal,
-    @Param('app_name_or_host') app: string,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const json = this.routing.lookup(principal, app);
-    await reply.header('Content-Type', 'application/json; charset=utf-8').send(json);
-  }
 
   @Get('snapshot')
   @ApiOperation({

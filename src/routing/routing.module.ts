@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../common/auth/auth.module.js';
 import { RoutingController } from './routing.controller.js';
 import { RoutingService } from './routing.service.js';
 import { RoutingView } from './routing-view.service.js';
-import { SchedulerController } from './scheduler.controller.js';
+import { MachineLookupRoutes } from './machine-lookup.routes.js';
 import { WatchHub } from './watch-hub.service.js';
 
 @Module({
-  controllers: [RoutingController, SchedulerController],
-  providers: [RoutingView, WatchHub, RoutingService],
-  exports: [RoutingView],
+  imports: [AuthModule],
+  controllers: [RoutingController],
+  providers: [RoutingView, WatchHub, RoutingService, MachineLookupRoutes],
+  exports: [RoutingView, MachineLookupRoutes],
 })
 export class RoutingModule {}

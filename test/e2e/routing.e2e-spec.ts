@@ -134,6 +134,36 @@ describe('routing and scheduler APIs, and the change stream', () => {
         .expect(200);
     });
 
+    it('answers like every other route: Request-Id, Heroku errors, 401 without a token', async () => {
+      const found = await a
+        .http()
+        .get('/routing/v1/apps/routed?fields=all')
+        .set(bearer(routerToken))
+        .set('Request-Id', 'router-1')
+        .expect(200);
+      expect(found.headers['request-id']).toBe('router-1');
+      expect(found.headers['content-type']).toMatch(/^application\/json/);
+      const anonymous = await a.http().get('/routing/v1/apps/routed').expect(401);
+      expect(anonymous.body).toEqual({
+        id: 'unauthorized',
+        message: 'Invalid credentials provided.',
+      });
+      expect(anonymous.headers['request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const missing = await a
+        .http()
+        .get('/scheduler/v1/apps/no-such-app')
+        .set(bearer(schedulerToken))
+        .expect(404);
+      expect(missing.body.id).toBe('not_found');
+      // Only GET is a lookup; anything else is Fastify's, with Heroku's error shape.
+      const post = await a
+        .http()
+        .post('/routing/v1/apps/routed')
+        .set(bearer(routerToken))
+        .expect(404);
+      expect(post.body.id).toBe('not_found');
+    });
+
     it("lets a person read their own app's entry but not another's", async () => {
       await a.http().get('/routing/v1/apps/routed').set(bearer(owner.token)).expect(200);
       await a.http().get('/routing/v1/apps/strangers-app').set(bearer(owner.token)).expect(403);

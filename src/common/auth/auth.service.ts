@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service.js';
 import { ChangeFeed } from '../../events/change-feed.service.js';
-import { UnauthorizedError } from '../errors/api-errors.js';
+import { ForbiddenError, UnauthorizedError } from '../errors/api-errors.js';
 import { Principal } from './principal.js';
-import { Scope } from './scopes.js';
-import { hashToken } from './tokens.js';
+import { Access, Scope, scopesAllow } from './scopes.js';
+import { hashToken, tokenFromAuthorization } from './tokens.js';
 
 /** How long a verified token is trusted without asking the database again. */
 const CACHE_TTL_MS = 10_000;
@@ -37,6 +37,22 @@ export class AuthService {
           this.forget(event.data.token_id);
       }
     });
+  }
+
+  /**
+   * The principal behind an Authorization header, if its token may have `access`:
+   * 401 without a valid token, 403 when its scope or account does not allow it.
+   */
+  async authorize(authorization: string | undefined, access: Access): Promise<Principal> {
+    const principal = await this.authenticate(tokenFromAuthorization(authorization));
+    if (!scopesAllow(principal.scopes, access)) {
+      throw new ForbiddenError(
+        `This token's scope (${principal.scopes.join(', ')}) does not allow this request.`,
+      );
+    }
+    if (access === 'admin' && !principal.isAdmin)
+      throw new ForbiddenError('Only an admin account may do this.');
+    return principal;
   }
 
   /** The principal behind a token, or 401 when the token is unknown or expired. */

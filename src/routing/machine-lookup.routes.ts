@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { AuthService } from '../common/auth/auth.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import type { Access } from '../common/auth/scopes.js';
+import { toHerokuError } from '../common/errors/heroku-error.js';
+import { requestIdFor } from '../common/heroku/request-id.js';
+import { RoutingService } from './routing.service.js';
+
+interface Lookup {
+  prefix: string;
+  access: Access;
+  answer: (principal: Principal, app: string) => string;
+}
+
+/**
+ * The two lookups routers and schedulers make thousands of times a second, answered
+ * straight from the HTTP server before Fastify and Nest see the request: their
+ * per-request hooks and pipeline cost twice the lookup itself (see bench/). Same token
+ * check, same Heroku error shape and Request-Id; successful lookups are not logged.
+ * Documented in the OpenAPI document by `describeMachineLookups`.
+ */
+@Injectable()
+export class MachineLookupRoutes {
+  private readonly lookups: Lookup[];
+  private logger?: Logger;
+
+  constructor(
+    private readonly auth: AuthService,
+    routing: RoutingService,
+  ) {
+    this.lookups = [
+      {
+        prefix: '/routing/v1/apps/',
+        access: 'routing',
+        answer: (principal, app) => routing.lookup(principal, app),
+      },
+      {
+        prefix: '/scheduler/v1/apps/',
+        access: 'scheduler',
+        answer: (principal, app) => JSON.stringify(routing.scheduling(principal, app)),
+      },
+    ];
+  }
+
+  /** Errors of ours (5xx) are logged here, with the request id. */
+  useLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  /** Answers the request if it is one of the lookups; false leaves it to Fastify. */
+  handle = (request: IncomingMessage, response: ServerResponse): boolean => {
+    if (request.method !== 'GET' || !request.url) return false;
+    const lookup = this.lookups.find((candidate) => request.url!.startsWith(candidate.prefix));
+    if (!lookup) return false;
+    const end = request.url.indexOf('?');
+    const raw = request.url.slice(lookup.prefix.length, end === -1 ? undefined : end);
+    if (!raw || raw.includes('/')) return false;
+
+    const requestId = requestIdFor(request);
+    this.auth
+      .authorize(request.headers.authorization, lookup.access)
+      .then((principal) =>
+        send(response, 200, lookup.answer(principal, decodeURIComponent(raw)), requestId),
+      )
+      .catch((error: unknown) => {
+        const { status, body, unexpected } = toHerokuError(error);
+        if (unexpected)
+          this.logger?.error({ err: error, request_id: requestId }, 'request failed unexpectedly');
+        send(response, status, JSON.stringify(body), requestId);
+      });
+    return true;
+  };
+}
+
+function send(response: ServerResponse, status: number, body: string, requestId: string): void {
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Request-Id': requestId,
+  });
+  response.end(body);
+}
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/HerokuErrorDto' } } },
+});
+
+/** OpenAPI for the routes above, which Nest's scanner does not see. */
+export function describeMachineLookups(document: OpenAPIObject): void {
+  const lookup = (
+    tag: string,
+    summary: string,
+    description: string,
+    schema: string,
+    example: string,
+  ) => ({
+    get: {
+      operationId: `${schema}_lookup`,
+      summary,
+      description,
+      tags: [tag],
+      security: [{ bearer: [] }],
+      parameters: [
+        {
+          name: 'app',
+          in: 'path' as const,
+          required: true,
+          example,
+          schema: { type: 'string' as const },
+        },
+      ],
+      responses: {
+        200: {
+          description: '',
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+        },
+        401: error('Missing, unknown or expired token'),
+        403: error('The token may not read this app'),
+        404: error('not_found: no such app'),
+      },
+    },
+  });
+  document.paths['/routing/v1/apps/{app}'] = lookup(
+    'routing',
+    "An app's routing entry",
+    'For routers: maintenance, the maintenance page URL, web quantity and size, Private Space, and the addresses of web dynos that are up. ' +
+      'By app name, id or host name (<app>.<APPS_DOMAIN>). Served from memory. Routing tokens see every app; people their own.',
+    'RoutingEntryDto',
+    'myapp.localhost',
+  );
+  document.paths['/scheduler/v1/apps/{app}'] = lookup(
+    'scheduler',
+    "Whether an app's scheduled jobs may run",
+    'As on Heroku, jobs keep running during maintenance; the answer carries the maintenance flag so a scheduler can decide, ' +
+      'and apps can opt into pausing with DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true. Changes stream from GET /routing/v1/watch.',
+    'SchedulerAppDto',
+    'myapp',
+  );
+}
