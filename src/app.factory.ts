@@ -28,11 +28,11 @@ export async function createApp({
 }: CreateAppOptions): Promise<NestFastifyApplication> {
   const log = logger ?? createLogger(config.logLevel);
   // Requests the machine lookups answer never reach Fastify; everything else does.
-  let machineLookups: MachineLookupRoutes | undefined;
+  const machine: { lookups?: MachineLookupRoutes } = {};
   const adapter = new FastifyAdapter({
     serverFactory: (handler: http.RequestListener) =>
       http.createServer((request, response) => {
-        if (!machineLookups?.handle(request, response)) handler(request, response);
+        if (!machine.lookups?.handle(request, response)) handler(request, response);
       }),
     loggerInstance: log,
     bodyLimit: config.bodyLimitBytes,
@@ -52,9 +52,7 @@ export async function createApp({
   );
 
   configureFastify(app.getHttpAdapter().getInstance());
-  const lookups = app.get(MachineLookupRoutes);
-  lookups.useLogger(log);
-  machineLookups = lookups;
+  machine.lookups = app.get(MachineLookupRoutes).useLogger(log);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -15,9 +15,6 @@ export interface SqlWritersSpec {
   warmup: number;
 }
 
-/** The same constants as src/events/event-log.ts. */
-const EVENTS_CHANNEL = 'drydock_events';
-const EVENT_ORDER_LOCK = 72_736_106;
 
 const [specFile, resultFile] = process.argv.slice(2);
 const spec = JSON.parse(readFileSync(specFile, 'utf8')) as SqlWritersSpec;
@@ -41,19 +38,14 @@ async function change(client: pg.Client, actorId: string, name: string, enabled:
         app.id,
         enabled,
       ]);
-      await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_ORDER_LOCK]);
-      const inserted = await client.query<{ version: string }>(
-        `INSERT INTO events (action, app_id, app_name, actor_id, data)
-         VALUES ($1, $2, $3, $4, $5) RETURNING version`,
-        [
-          enabled ? 'maintenance.enable' : 'maintenance.disable',
-          app.id,
-          name,
-          actorId,
-          JSON.stringify({ from: app.maintenance, to: enabled }),
-        ],
-      );
-      await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, inserted.rows[0].version]);
+      // What src/events/event-log.ts runs: lock, insert and notify in one function call.
+      await client.query('SELECT drydock_record_event($1, $2::uuid, $3, $4::uuid, $5::jsonb)', [
+        enabled ? 'maintenance.enable' : 'maintenance.disable',
+        app.id,
+        name,
+        actorId,
+        JSON.stringify({ from: app.maintenance, to: enabled }),
+      ]);
     }
     await client.query('COMMIT');
   } catch (error) {

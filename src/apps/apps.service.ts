@@ -67,7 +67,7 @@ export class AppsService {
         });
         if (processTypes)
           await this.formations.declare(tx, created, processTypes, principal.accountId);
-        return tx.app.findUniqueOrThrow({ where: { id: created.id }, include: APP_INCLUDE });
+        return this.access.reread(tx, created.id);
       }),
     );
     return this.present(app);
@@ -130,7 +130,7 @@ export class AppsService {
             principal.accountId,
           );
         }
-        return tx.app.findUniqueOrThrow({ where: { id: app.id }, include: APP_INCLUDE });
+        return this.access.reread(tx, app.id);
       });
     const app =
       input.name === undefined ? await write() : await this.withUniqueName(input.name, write);

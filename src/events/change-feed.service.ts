@@ -6,13 +6,15 @@ import { ChangeEvent, toChangeEvent } from './change-event.js';
 import { EVENTS_CHANNEL } from './event-log.js';
 
 /**
- * Keeps an in-memory view in step with the change log. `load` builds it from scratch and
- * `apply` advances it, each inside a REPEATABLE READ transaction that also reads the
- * events: the view always matches the state exactly as of the version it claims.
+ * Keeps an in-memory view in step with the change log. `load` builds it from scratch
+ * inside the REPEATABLE READ transaction that also reads the log's head, so the view
+ * starts exactly at that version. `apply` advances it with events in version order; what
+ * it re-reads from the database is at least as new as those events, and later events
+ * follow, so the view converges on the current state.
  */
 export interface ChangeApplier {
   load(tx: PrismaTransaction): Promise<void>;
-  apply(tx: PrismaTransaction, events: ChangeEvent[]): Promise<void>;
+  apply(events: ChangeEvent[]): Promise<void>;
 }
 
 export type ChangeListener = (events: ChangeEvent[]) => void;
@@ -113,20 +115,15 @@ export class ChangeFeed implements OnModuleDestroy {
     return this.syncing;
   }
 
-  private readBatch(): Promise<ChangeEvent[]> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const rows = await tx.event.findMany({
-          where: { version: { gt: BigInt(this.version) } },
-          orderBy: { version: 'asc' },
-          take: BATCH,
-        });
-        const events = rows.map(toChangeEvent);
-        if (events.length) for (const applier of this.appliers) await applier.apply(tx, events);
-        return events;
-      },
-      { isolationLevel: 'RepeatableRead' },
-    );
+  private async readBatch(): Promise<ChangeEvent[]> {
+    const rows = await this.prisma.event.findMany({
+      where: { version: { gt: BigInt(this.version) } },
+      orderBy: { version: 'asc' },
+      take: BATCH,
+    });
+    const events = rows.map(toChangeEvent);
+    if (events.length) for (const applier of this.appliers) await applier.apply(events);
+    return events;
   }
 
   private async listen(): Promise<void> {

@@ -46,8 +46,9 @@ export class MachineLookupRoutes {
   }
 
   /** Errors of ours (5xx) are logged here, with the request id. */
-  useLogger(logger: Logger): void {
+  useLogger(logger: Logger): this {
     this.logger = logger;
+    return this;
   }
 
   /** Answers the request if it is one of the lookups; false leaves it to Fastify. */

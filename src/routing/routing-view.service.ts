@@ -3,10 +3,17 @@ import { Prisma } from '../generated/prisma/client.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { PrismaTransaction } from '../database/prisma.service.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { ChangeEvent } from '../events/change-event.js';
 import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
 import { appNameFromHost, normalizePageUrl, ViewEntry } from './routing-entry.js';
+
+const MAINTENANCE_ACTIONS = new Set(['maintenance.enable', 'maintenance.disable']);
+
+function withMaintenance(current: ViewEntry, maintenance: boolean): ViewEntry {
+  const entry = { ...current.entry, maintenance };
+  return { ...current, entry, json: JSON.stringify(entry) };
+}
 
 /** Set to "true" on an app to tell schedulers to hold its jobs while it is in maintenance. */
 export const PAUSE_JOBS_VAR = 'DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE';
@@ -37,6 +44,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
 
   constructor(
     private readonly feed: ChangeFeed,
+    private readonly prisma: PrismaService,
     private readonly secrets: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -73,11 +81,27 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     await this.reload(tx, undefined);
   }
 
-  async apply(tx: PrismaTransaction, events: ChangeEvent[]): Promise<void> {
-    const appIds = [
-      ...new Set(events.map((event) => event.appId).filter((id): id is string => id !== null)),
-    ];
-    if (appIds.length) await this.reload(tx, appIds);
+  /**
+   * A maintenance switch carries its new value and is applied from the event itself (the
+   * busiest change, and the one routers wait for); anything else re-reads its apps.
+   */
+  async apply(events: ChangeEvent[]): Promise<void> {
+    const reload = new Set<string>();
+    for (const event of events) {
+      if (!event.appId) continue;
+      const current = this.byId.get(event.appId);
+      if (current && MAINTENANCE_ACTIONS.has(event.action) && typeof event.data.to === 'boolean') {
+        this.put(withMaintenance(current, event.data.to));
+      } else {
+        reload.add(event.appId);
+      }
+    }
+    // Re-read after the in-memory switches: what the database says now is newer than any of them.
+    if (reload.size) {
+      await this.prisma.$transaction((tx) => this.reload(tx, [...reload]), {
+        isolationLevel: 'RepeatableRead',
+      });
+    }
   }
 
   /** Re-reads the given apps (all when undefined); apps no longer in the database leave the view. */
