@@ -111,9 +111,9 @@ export class AppsService {
   ): Promise<AppResponseDto> {
     const write = (newName?: string) =>
       this.prisma.$transaction(async (tx) => {
-        const app = await this.access.lock(tx, principal, idOrName);
+        let app = await this.access.lock(tx, principal, idOrName);
         if (newName !== undefined && newName !== app.name) {
-          await tx.app.update({ where: { id: app.id }, data: { name: newName } });
+          const renamed = await tx.app.update({ where: { id: app.id }, data: { name: newName } });
           await recordEvent(tx, {
             action: 'app.rename',
             appId: app.id,
@@ -121,16 +121,12 @@ export class AppsService {
             actorId: principal.accountId,
             data: { from: app.name, to: newName },
           });
+          app = { ...app, name: renamed.name, updatedAt: renamed.updatedAt };
         }
         if (input.maintenance !== undefined) {
-          await this.maintenance.apply(
-            tx,
-            { ...app, name: newName ?? app.name },
-            input.maintenance,
-            principal.accountId,
-          );
+          app = await this.maintenance.apply(tx, app, input.maintenance, principal.accountId);
         }
-        return this.access.reread(tx, app.id);
+        return app;
       });
     const app =
       input.name === undefined ? await write() : await this.withUniqueName(input.name, write);

@@ -10,7 +10,7 @@ export interface ChangeEvent {
 }
 
 /** The log's row as read through Prisma. */
-export function toChangeEvent(row: {
+export interface EventRow {
   version: bigint;
   action: string;
   appId: string | null;
@@ -18,7 +18,9 @@ export function toChangeEvent(row: {
   actorId: string | null;
   data: unknown;
   createdAt: Date;
-}): ChangeEvent {
+}
+
+export function toChangeEvent(row: EventRow): ChangeEvent {
   return {
     version: Number(row.version),
     action: row.action,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { DATABASE_URL } from '../database/database.tokens.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
-import { ChangeEvent, toChangeEvent } from './change-event.js';
+import { ChangeEvent, EventRow, toChangeEvent } from './change-event.js';
 import { EVENTS_CHANNEL } from './event-log.js';
 
 /**
@@ -116,11 +116,10 @@ export class ChangeFeed implements OnModuleDestroy {
   }
 
   private async readBatch(): Promise<ChangeEvent[]> {
-    const rows = await this.prisma.event.findMany({
-      where: { version: { gt: BigInt(this.version) } },
-      orderBy: { version: 'asc' },
-      take: BATCH,
-    });
+    // Raw SQL: this runs once per change on every replica.
+    const rows = await this.prisma.$queryRaw<EventRow[]>`
+      SELECT version, action, app_id AS "appId", app_name AS "appName", actor_id AS "actorId", data, created_at AS "createdAt"
+      FROM events WHERE version > ${BigInt(this.version)} ORDER BY version LIMIT ${BATCH}`;
     const events = rows.map(toChangeEvent);
     if (events.length) for (const applier of this.appliers) await applier.apply(events);
     return events;

@@ -10,17 +10,19 @@ import { recordEvent } from '../events/event-log.js';
 @Injectable()
 export class MaintenanceService {
   /**
-   * Sets the flag on an app whose row the caller has locked. Setting the value it already
-   * has is a no-op that records nothing. Returns whether anything changed.
+   * Sets the flag on an app whose row the caller has locked and returns the app as it now
+   * is. Setting the value it already has is a no-op that records nothing.
    */
-  async apply(
+  async apply<App extends { id: string; name: string; maintenance: boolean; updatedAt: Date }>(
     tx: PrismaTransaction,
-    app: { id: string; name: string; maintenance: boolean },
+    app: App,
     enabled: boolean,
     actorId: string,
-  ): Promise<boolean> {
-    if (app.maintenance === enabled) return false;
-    await tx.app.update({ where: { id: app.id }, data: { maintenance: enabled } });
+  ): Promise<App> {
+    if (app.maintenance === enabled) return app;
+    // Raw SQL: this is the hottest write, and one statement is all it needs.
+    const [{ updated_at: updatedAt }] = await tx.$queryRaw<{ updated_at: Date }[]>`
+      UPDATE apps SET maintenance = ${enabled}, updated_at = now() WHERE id = ${app.id}::uuid RETURNING updated_at`;
     await recordEvent(tx, {
       action: enabled ? 'maintenance.enable' : 'maintenance.disable',
       appId: app.id,
@@ -28,6 +30,6 @@ export class MaintenanceService {
       actorId,
       data: { from: app.maintenance, to: enabled },
     });
-    return true;
+    return { ...app, maintenance: enabled, updatedAt };
   }
 }
