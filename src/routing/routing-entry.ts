@@ -13,12 +13,17 @@ export interface RoutingEntry {
   web_dynos: { name: string; address: string }[];
 }
 
-/** An entry with what the control plane keeps to itself: owner, scheduler policy, cached JSON. */
+/**
+ * One app in the in-memory view: the routing entry kept only as its JSON (serialized once
+ * per change, so lookups and snapshots never re-serialize, and 100,000 apps stay small),
+ * plus the few fields the control plane itself reads.
+ */
 export interface ViewEntry {
-  entry: RoutingEntry;
+  id: string;
+  name: string;
+  maintenance: boolean;
   ownerId: string;
   pauseJobsInMaintenance: boolean;
-  /** The entry serialized once per change, so lookups and snapshots do not re-serialize. */
   json: string;
 }
 

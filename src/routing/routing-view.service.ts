@@ -1,18 +1,19 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { Prisma } from '../generated/prisma/client.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { ChangeEvent } from '../events/change-event.js';
 import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
-import { appNameFromHost, normalizePageUrl, ViewEntry } from './routing-entry.js';
+import { appNameFromHost, normalizePageUrl, RoutingEntry, ViewEntry } from './routing-entry.js';
 
+const LOAD_BATCH = 5000;
 const MAINTENANCE_ACTIONS = new Set(['maintenance.enable', 'maintenance.disable']);
 
 function withMaintenance(current: ViewEntry, maintenance: boolean): ViewEntry {
-  const entry = { ...current.entry, maintenance };
-  return { ...current, entry, json: JSON.stringify(entry) };
+  const entry = JSON.parse(current.json) as RoutingEntry;
+  entry.maintenance = maintenance;
+  return { ...current, maintenance, json: JSON.stringify(entry) };
 }
 
 /** Set to "true" on an app to tell schedulers to hold its jobs while it is in maintenance. */
@@ -75,10 +76,17 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     return this.byId.size;
   }
 
+  /** Loads every app, a batch at a time, so that booting with 100,000 apps does not hold all their rows at once. */
   async load(tx: PrismaTransaction): Promise<void> {
     this.byId.clear();
     this.byName.clear();
-    await this.reload(tx, undefined);
+    const ids = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM apps ORDER BY id`;
+    for (let start = 0; start < ids.length; start += LOAD_BATCH) {
+      await this.reload(
+        tx,
+        ids.slice(start, start + LOAD_BATCH).map((row) => row.id),
+      );
+    }
   }
 
   /**
@@ -104,10 +112,8 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     }
   }
 
-  /** Re-reads the given apps (all when undefined); apps no longer in the database leave the view. */
-  private async reload(tx: PrismaTransaction, appIds: string[] | undefined): Promise<void> {
-    const onlyApps = appIds ? Prisma.sql`WHERE a.id = ANY(${appIds}::uuid[])` : Prisma.empty;
-    const onlyDynos = appIds ? Prisma.sql`AND d.app_id = ANY(${appIds}::uuid[])` : Prisma.empty;
+  /** Re-reads the given apps; apps no longer in the database leave the view. */
+  private async reload(tx: PrismaTransaction, appIds: string[]): Promise<void> {
     const [apps, dynos] = await Promise.all([
       tx.$queryRaw<AppRow[]>`
         SELECT a.id, a.name, a.owner_id, a.maintenance,
@@ -119,10 +125,10 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
         LEFT JOIN formations f ON f.app_id = a.id AND f.type = 'web'
         LEFT JOIN config_vars page ON page.app_id = a.id AND page.key = ${PAGE_URL_VAR}
         LEFT JOIN config_vars pause ON pause.app_id = a.id AND pause.key = ${PAUSE_JOBS_VAR}
-        ${onlyApps}`,
+        WHERE a.id = ANY(${appIds}::uuid[])`,
       tx.$queryRaw<{ app_id: string; name: string; address: string }[]>`
         SELECT d.app_id, d.name, d.address FROM dynos d
-        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL ${onlyDynos}
+        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL AND d.app_id = ANY(${appIds}::uuid[])
         ORDER BY d.app_id, d.name`,
     ]);
 
@@ -133,7 +139,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       dynosByApp.set(dyno.app_id, list);
     }
 
-    for (const id of appIds ?? []) this.remove(id);
+    for (const id of appIds) this.remove(id);
     for (const row of apps) this.put(this.toViewEntry(row, dynosByApp.get(row.id) ?? []));
   }
 
@@ -141,7 +147,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     const space = row.space_name
       ? { name: row.space_name, shield: Boolean(row.space_shield) }
       : null;
-    const entry = {
+    const entry: RoutingEntry = {
       id: row.id,
       name: row.name,
       hosts: [`${row.name}.${this.config.appsDomain}`],
@@ -155,7 +161,9 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       web_dynos: webDynos,
     };
     return {
-      entry,
+      id: row.id,
+      name: row.name,
+      maintenance: row.maintenance,
       ownerId: row.owner_id,
       pauseJobsInMaintenance:
         row.pause_jobs !== null && this.secrets.decrypt(row.pause_jobs).toLowerCase() === 'true',
@@ -164,14 +172,14 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   }
 
   private put(viewEntry: ViewEntry): void {
-    this.byId.set(viewEntry.entry.id, viewEntry);
-    this.byName.set(viewEntry.entry.name, viewEntry);
+    this.byId.set(viewEntry.id, viewEntry);
+    this.byName.set(viewEntry.name, viewEntry);
   }
 
   private remove(id: string): void {
     const existing = this.byId.get(id);
     if (!existing) return;
     this.byId.delete(id);
-    if (this.byName.get(existing.entry.name) === existing) this.byName.delete(existing.entry.name);
+    if (this.byName.get(existing.name) === existing) this.byName.delete(existing.name);
   }
 }
