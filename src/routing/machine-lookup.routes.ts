@@ -61,17 +61,26 @@ export class MachineLookupRoutes {
     if (!raw || raw.includes('/')) return false;
 
     const requestId = requestIdFor(request);
-    this.auth
-      .authorize(request.headers.authorization, lookup.access)
-      .then((principal) =>
-        send(response, 200, lookup.answer(principal, decodeURIComponent(raw)), requestId),
-      )
-      .catch((error: unknown) => {
-        const { status, body, unexpected } = toHerokuError(error);
-        if (unexpected)
-          this.logger?.error({ err: error, request_id: requestId }, 'request failed unexpectedly');
-        send(response, status, JSON.stringify(body), requestId);
-      });
+    const fail = (error: unknown) => {
+      const { status, body, unexpected } = toHerokuError(error);
+      if (unexpected)
+        this.logger?.error({ err: error, request_id: requestId }, 'request failed unexpectedly');
+      send(response, status, JSON.stringify(body), requestId);
+    };
+    const answer = (principal: Principal) => {
+      try {
+        send(response, 200, lookup.answer(principal, decodeURIComponent(raw)), requestId);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    try {
+      const principal = this.auth.authorize(request.headers.authorization, lookup.access);
+      if (principal instanceof Promise) principal.then(answer, fail);
+      else answer(principal);
+    } catch (error) {
+      fail(error);
+    }
     return true;
   };
 }

@@ -60,9 +60,10 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     return this.feed.version;
   }
 
-  /** By app name, id, or host name `<app>.<APPS_DOMAIN>`. */
+  /** By app name, id, or host name `<app>.<APPS_DOMAIN>` (exact names first: the common case). */
   lookup(nameIdOrHost: string): ViewEntry | undefined {
     return (
+      this.byName.get(nameIdOrHost) ??
       this.byId.get(nameIdOrHost.toLowerCase()) ??
       this.byName.get(appNameFromHost(nameIdOrHost, this.config.appsDomain))
     );
