@@ -15,7 +15,6 @@ export interface SqlWritersSpec {
   warmup: number;
 }
 
-
 const [specFile, resultFile] = process.argv.slice(2);
 const spec = JSON.parse(readFileSync(specFile, 'utf8')) as SqlWritersSpec;
 const names = JSON.parse(readFileSync(spec.namesFile, 'utf8')) as string[];
