@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { distModule } from './settings.js';
 
 /** A Node process the harness started; every one is stopped when a benchmark ends. */
 export interface Child {
@@ -121,16 +121,12 @@ export async function waitUntil(
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+/** A free loopback port, found the way drydock's embedded PostgreSQL finds its own. */
+export async function freePort(): Promise<number> {
+  const { findFreePort } = await distModule<{ findFreePort(): Promise<number> }>(
+    'database/embedded-postgres.js',
+  );
+  return findFreePort();
 }
 
 /** Resident set size and its peak, in bytes, from /proc/<pid>/status (Linux). */
