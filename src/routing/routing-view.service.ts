@@ -34,7 +34,7 @@ interface AppRow {
 }
 
 /**
- * Every app's routing entry in memory, kept exactly current by the change feed (which
+ * Every app's routing entry in memory, kept current by the change feed (which
  * hears commits from every replica through PostgreSQL NOTIFY). Lookups and snapshots are
  * served from here without touching the database.
  */
