@@ -47,6 +47,10 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The router's HTTP server: routes each request by its Host header to the maintenance page,
  * a router error, or one of the app's web dynos, and writes one log line per request.
  */
+/** How a request ended, for its access line. */
+type Outcome = Pick<RequestLogLine, 'at' | 'status' | 'bytes'> &
+  Partial<Pick<RequestLogLine, 'code' | 'desc' | 'dyno' | 'connectMs' | 'serviceMs' | 'fwd'>>;
+
 export class ProxyServer {
   readonly server: http.Server;
   private readonly agent = new http.Agent({
@@ -93,22 +97,22 @@ export class ProxyServer {
     const requestId = requestIdOf(request);
     if (route === undefined) {
       this.sendPage(response, 404, NO_SUCH_APP_PAGE, requestId, false);
-      this.log(
-        request,
-        host,
-        requestId,
-        'info',
-        undefined,
-        'No such app',
-        404,
-        NO_SUCH_APP_PAGE.length,
-      );
+      this.log(request, host, requestId, {
+        at: 'info',
+        desc: 'No such app',
+        status: 404,
+        bytes: NO_SUCH_APP_PAGE.length,
+      });
     } else if (route.mode === 'proxy') {
       this.proxy(request, response, route, host, requestId);
     } else if (route.mode === 'maintenance') {
       this.maintenance(request, response, route, host, requestId);
     } else {
-      this.routerError(request, response, host, requestId, 'H14', 'No web dynos running', '');
+      this.routerError(request, response, host, requestId, {
+        code: 'H14',
+        desc: 'No web dynos running',
+        dyno: '',
+      });
     }
   }
 
@@ -126,7 +130,13 @@ export class ProxyServer {
     }
     const send = (page: Buffer) => {
       this.sendPage(response, 503, page, requestId, true);
-      this.log(request, host, requestId, 'error', 'H80', 'Maintenance mode', 503, page.length);
+      this.log(request, host, requestId, {
+        at: 'error',
+        code: 'H80',
+        desc: 'Maintenance mode',
+        status: 503,
+        bytes: page.length,
+      });
     };
     const page = route.maintenancePageUrl
       ? this.options.pages.page(route.maintenancePageUrl, fallback)
@@ -140,26 +150,15 @@ export class ProxyServer {
     response: ServerResponse,
     host: string,
     requestId: string,
-    code: string,
-    desc: string,
-    dyno: string,
-    connectMs?: number,
-    serviceMs?: number,
+    failure: Pick<RequestLogLine, 'code' | 'desc' | 'dyno' | 'connectMs' | 'serviceMs'>,
   ): void {
     this.sendPage(response, 503, APPLICATION_ERROR_PAGE, requestId, false);
-    this.log(
-      request,
-      host,
-      requestId,
-      'error',
-      code,
-      desc,
-      503,
-      APPLICATION_ERROR_PAGE.length,
-      dyno,
-      connectMs,
-      serviceMs,
-    );
+    this.log(request, host, requestId, {
+      at: 'error',
+      status: 503,
+      bytes: APPLICATION_ERROR_PAGE.length,
+      ...failure,
+    });
   }
 
   private sendPage(
@@ -185,34 +184,16 @@ export class ProxyServer {
     response.end(body);
   }
 
-  private log(
-    request: IncomingMessage,
-    host: string,
-    requestId: string,
-    at: RequestLogLine['at'],
-    code: string | undefined,
-    desc: string | undefined,
-    status: number,
-    bytes: number,
-    dyno = '',
-    connectMs?: number,
-    serviceMs?: number,
-    fwd = forwardedFor(request),
-  ): void {
+  /** One access line: the request's identity plus how it ended. */
+  private log(request: IncomingMessage, host: string, requestId: string, outcome: Outcome): void {
     this.options.log.request({
-      at,
-      code,
-      desc,
+      dyno: '',
+      fwd: outcome.fwd ?? forwardedFor(request),
+      ...outcome,
       method: request.method ?? '',
       path: request.url ?? '',
       host,
       requestId,
-      fwd,
-      dyno,
-      connectMs,
-      serviceMs,
-      status,
-      bytes,
       protocol: PROTOCOL,
     });
   }
@@ -260,17 +241,13 @@ export class ProxyServer {
       clearTimeout(responseTimer);
       upstream.destroy();
       const [connectMs, serviceMs] = timings();
-      this.routerError(
-        request,
-        response,
-        host,
-        requestId,
+      this.routerError(request, response, host, requestId, {
         code,
         desc,
-        dyno.name,
+        dyno: dyno.name,
         connectMs,
         serviceMs,
-      );
+      });
     };
     // As on Heroku: 5 s to connect (H19), then the app's time to answer (H12) counts from when
     // the whole request, body included, has been handed over, so slow uploads are not cut.
@@ -353,20 +330,17 @@ export class ProxyServer {
         done = true;
         response.destroy();
         const [connectMs, serviceMs] = timings();
-        this.log(
-          request,
-          host,
-          requestId,
-          'error',
-          'H18',
-          'Server Request Interrupted',
+        this.log(request, host, requestId, {
+          at: 'error',
+          code: 'H18',
+          desc: 'Server Request Interrupted',
           status,
           bytes,
-          dyno.name,
+          dyno: dyno.name,
           connectMs,
           serviceMs,
           fwd,
-        );
+        });
       });
     };
 
@@ -374,20 +348,15 @@ export class ProxyServer {
       if (done) return;
       done = true;
       const [connectMs, serviceMs] = timings();
-      this.log(
-        request,
-        host,
-        requestId,
-        'info',
-        undefined,
-        undefined,
-        response.statusCode,
+      this.log(request, host, requestId, {
+        at: 'info',
+        status: response.statusCode,
         bytes,
-        dyno.name,
+        dyno: dyno.name,
         connectMs,
         serviceMs,
         fwd,
-      );
+      });
     });
     response.on('close', () => {
       if (done || response.writableFinished) return;
@@ -397,20 +366,17 @@ export class ProxyServer {
       upstream.destroy();
       upstreamResponse?.destroy();
       const [connectMs, serviceMs] = timings();
-      this.log(
-        request,
-        host,
-        requestId,
-        'error',
-        'H27',
-        'Client Request Interrupted',
-        499,
+      this.log(request, host, requestId, {
+        at: 'error',
+        code: 'H27',
+        desc: 'Client Request Interrupted',
+        status: 499,
         bytes,
-        dyno.name,
+        dyno: dyno.name,
         connectMs,
         serviceMs,
         fwd,
-      );
+      });
     });
 
     send();
