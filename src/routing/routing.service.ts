@@ -95,10 +95,26 @@ export class RoutingService {
     return { etag, body: this.build(version, (entry) => entry.ownerId === principal.accountId) };
   }
 
+  /** Writes the snapshot straight into one Buffer: no 27 MB string or array of parts on the heap. */
   private build(version: number, visible: (entry: ViewEntry) => boolean): Buffer {
-    const parts: string[] = [];
-    for (const entry of this.view.entries()) if (visible(entry)) parts.push(entry.json);
-    return Buffer.from(`{"version":${version},"apps":[${parts.join(',')}]}`);
+    const head = `{"version":${version},"apps":[`;
+    let size = Buffer.byteLength(head) + 2;
+    let count = 0;
+    for (const entry of this.view.entries()) {
+      if (!visible(entry)) continue;
+      size += Buffer.byteLength(entry.json) + (count++ ? 1 : 0);
+    }
+    const body = Buffer.allocUnsafe(size);
+    let offset = body.write(head);
+    let first = true;
+    for (const entry of this.view.entries()) {
+      if (!visible(entry)) continue;
+      if (!first) offset += body.write(',', offset);
+      offset += body.write(entry.json, offset);
+      first = false;
+    }
+    body.write(']}', offset);
+    return body;
   }
 
   scheduling(principal: Principal, nameIdOrHost: string): SchedulerAppDto {
