@@ -215,13 +215,7 @@ describe('authentication and tokens', () => {
     });
 
     it('keeps service tokens away from the Platform API', async () => {
-      const minted = await t
-        .http()
-        .post('/oauth/authorizations')
-        .set(bearer(ADMIN_TOKEN))
-        .send({ scope: ['routing'] })
-        .expect(201);
-      const routerToken = minted.body.access_token.token;
+      const routerToken = await t.mintToken(['routing']);
       await t.http().get('/apps').set(bearer(routerToken)).expect(403);
       await t.http().post('/apps').set(bearer(routerToken)).send({}).expect(403);
     });
@@ -240,19 +234,10 @@ describe('authentication and tokens', () => {
 
     it('confines identity and write tokens', async () => {
       const user = await t.createUser('scoped@example.com');
-      const mint = async (scope: string) =>
-        (
-          await t
-            .http()
-            .post('/oauth/authorizations')
-            .set(bearer(user.token))
-            .send({ scope: [scope] })
-            .expect(201)
-        ).body.access_token.token;
-      const identity = await mint('identity');
+      const identity = await t.mintToken(['identity'], user.token);
       await t.http().get('/account').set(bearer(identity)).expect(200);
       await t.http().get('/apps').set(bearer(identity)).expect(403);
-      const write = await mint('write');
+      const write = await t.mintToken(['write'], user.token);
       await t.http().post('/apps').set(bearer(write)).send({ name: 'written-app' }).expect(201);
       // A narrower token cannot mint a wider one.
       await t

@@ -583,13 +583,7 @@ describe('process types, formation and dynos', () => {
     describe('dyno manager API', () => {
       let managerToken: string;
       beforeAll(async () => {
-        const minted = await t
-          .http()
-          .post('/oauth/authorizations')
-          .set(bearer(ADMIN_TOKEN))
-          .send({ scope: ['dyno-manager'] })
-          .expect(201);
-        managerToken = minted.body.access_token.token;
+        managerToken = await t.mintToken(['dyno-manager']);
       });
 
       it('reports state and address, and records them for routers', async () => {

@@ -70,12 +70,7 @@ describe('the reference router against the control plane', () => {
       .send({ state: 'up' })
       .expect(200);
 
-    const minted = await t
-      .http()
-      .post('/oauth/authorizations')
-      .set(bearer(ADMIN_TOKEN))
-      .send({ scope: ['routing'] })
-      .expect(201);
+    const routerToken = await t.mintToken(['routing']);
     routerPort = await findFreePort();
     router = spawn(process.execPath, ['dist/router/main.js'], {
       env: {
@@ -83,7 +78,7 @@ describe('the reference router against the control plane', () => {
         ROUTER_PORT: String(routerPort),
         ROUTER_HOST: '127.0.0.1',
         CONTROL_PLANE_URL: `http://127.0.0.1:${apiPort}`,
-        ROUTER_TOKEN: minted.body.access_token.token,
+        ROUTER_TOKEN: routerToken,
         APPS_DOMAIN: 'localhost',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

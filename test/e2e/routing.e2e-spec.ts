@@ -29,17 +29,8 @@ describe('routing and scheduler APIs, and the change stream', () => {
     [portA, portB] = await Promise.all([a.listen(), b.listen()]);
     owner = await a.createUser('routing-owner@example.com');
     stranger = await a.createUser('routing-stranger@example.com');
-    const mint = async (scope: string) =>
-      (
-        await a
-          .http()
-          .post('/oauth/authorizations')
-          .set(bearer(ADMIN_TOKEN))
-          .send({ scope: [scope] })
-          .expect(201)
-      ).body.access_token.token as string;
-    routerToken = await mint('routing');
-    schedulerToken = await mint('scheduler');
+    routerToken = await a.mintToken(['routing']);
+    schedulerToken = await a.mintToken(['scheduler']);
     await a
       .http()
       .post('/spaces')

@@ -27,6 +27,8 @@ export interface TestApp {
   http: () => TestAgent;
   prisma: PrismaService;
   config: AppConfig;
+  /** A new token with these scopes, minted by `by` (the admin unless given); its secret. */
+  mintToken(scopes: string[], by?: string): Promise<string>;
   /** Listens on a free loopback port, for clients outside the process; returns the port. */
   listen(): Promise<number>;
   /** Creates an account (through the admin API) and returns its global token. */
@@ -82,6 +84,14 @@ export async function startTestApp(
         .send({ email, admin: options.admin ?? false })
         .expect(201);
       return { id: response.body.id, token: response.body.token };
+    },
+    async mintToken(scopes, by = ADMIN_TOKEN) {
+      const response = await http()
+        .post('/oauth/authorizations')
+        .set('Authorization', `Bearer ${by}`)
+        .send({ scope: scopes })
+        .expect(201);
+      return response.body.access_token.token as string;
     },
     async listen() {
       await app.listen({ port: 0, host: '127.0.0.1' });
