@@ -1,7 +1,8 @@
 // maintenance-writes: PATCH /apps/{app} {"maintenance": ...} flipping 1,000 apps, 16
-// connections, each change durable with its event. Baseline: the same SQL transaction
-// (row lock, update, event-order lock, event insert, notify) with the `pg` driver from 16
-// clients, run before any API process exists so no replica is listening to its notifies.
+// connections, each change durable with its event. Baseline: the same SQL (the app's
+// lookup, then the statement that locks the row, updates it, inserts the event under the
+// event-order lock and notifies) with the `pg` driver from 16 clients, run before any API
+// process exists so no replica is listening to its notifies.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { throughputResult } from './lib/compare.js';

@@ -1,6 +1,8 @@
-// Baseline of maintenance-writes: the SQL each maintenance change runs in drydock (lock the
-// app's row, update it, take the event-order advisory lock, insert the event, notify), sent
-// with the bare `pg` driver from N clients at once, for warm-up + duration seconds.
+// Baseline of maintenance-writes: the SQL each maintenance PATCH runs in drydock, sent with
+// the bare `pg` driver from N clients at once, for warm-up + duration seconds. Two
+// statements, as in AppsService.update: the app's lookup with its owner, space and latest
+// release (AppAccessService), then drydock_set_maintenance, which locks the row, updates it,
+// takes the event-order lock, inserts the event and notifies, and commits on its own.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -23,34 +25,30 @@ let next = 0;
 const latencies: number[] = [];
 const statusCounts: Record<string, number> = {};
 
+/** What AppAccessService.find sends (fetchApp in src/apps/app-access.service.ts). */
+const LOOKUP = `
+  SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.maintenance, a.one_off_count,
+         a.created_at, a.updated_at,
+         o.email AS owner_email, o.name AS owner_name, o.is_admin AS owner_is_admin,
+         o.created_at AS owner_created_at, o.updated_at AS owner_updated_at,
+         s.name AS space_name, s.owner_id AS space_owner_id, s.shield AS space_shield, s.region AS space_region,
+         s.created_at AS space_created_at, s.updated_at AS space_updated_at,
+         (SELECT r.created_at FROM releases r WHERE r.app_id = a.id ORDER BY r.version DESC LIMIT 1) AS released_at
+  FROM apps a
+  JOIN accounts o ON o.id = a.owner_id
+  LEFT JOIN spaces s ON s.id = a.space_id
+  WHERE a.name = $1`;
+
+/** What MaintenanceService.set sends. */
+const SET_MAINTENANCE =
+  'SELECT app_name, app_updated_at FROM drydock_set_maintenance($1::uuid, $2, $3::uuid)';
+
 async function change(client: pg.Client, actorId: string, name: string, enabled: boolean) {
-  await client.query('BEGIN');
-  try {
-    const { rows } = await client.query<{ id: string; maintenance: boolean }>(
-      'SELECT id, maintenance FROM apps WHERE name = $1 FOR UPDATE',
-      [name],
-    );
-    const app = rows[0];
-    if (!app) throw new Error(`no app ${name}`);
-    if (app.maintenance !== enabled) {
-      await client.query('UPDATE apps SET maintenance = $2, updated_at = now() WHERE id = $1', [
-        app.id,
-        enabled,
-      ]);
-      // What src/events/event-log.ts runs: lock, insert and notify in one function call.
-      await client.query('SELECT drydock_record_event($1, $2::uuid, $3, $4::uuid, $5::jsonb)', [
-        enabled ? 'maintenance.enable' : 'maintenance.disable',
-        app.id,
-        name,
-        actorId,
-        JSON.stringify({ from: app.maintenance, to: enabled }),
-      ]);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  const { rows } = await client.query<{ id: string }>(LOOKUP, [name]);
+  const app = rows[0];
+  if (!app) throw new Error(`no app ${name}`);
+  const set = await client.query(SET_MAINTENANCE, [app.id, enabled, actorId]);
+  if (set.rowCount !== 1) throw new Error(`app ${name} vanished`);
 }
 
 async function writer(actorId: string, measureFrom: number, until: number): Promise<number> {

@@ -103,17 +103,28 @@ export class AppsService {
     return this.present(await this.access.find(principal, idOrName));
   }
 
-  /** Rename and maintenance mode, together or alone, in one transaction under the app's lock. */
+  /**
+   * Rename and maintenance mode, together or alone. Maintenance alone is one statement that
+   * takes the app's lock itself; a rename runs in a transaction under that lock.
+   */
   async update(
     principal: Principal,
     idOrName: string,
     input: AppUpdateDto,
   ): Promise<AppResponseDto> {
-    const write = (newName?: string) =>
+    const { name, maintenance } = input;
+    if (name === undefined) {
+      const app = await this.access.find(principal, idOrName);
+      if (maintenance === undefined) return this.present(app);
+      return this.present(
+        await this.maintenance.set(this.prisma, app, maintenance, principal.accountId),
+      );
+    }
+    const renamed = await this.withUniqueName(name, (newName) =>
       this.prisma.$transaction(async (tx) => {
         let app = await this.access.lock(tx, principal, idOrName);
-        if (newName !== undefined && newName !== app.name) {
-          const renamed = await tx.app.update({ where: { id: app.id }, data: { name: newName } });
+        if (newName !== app.name) {
+          const row = await tx.app.update({ where: { id: app.id }, data: { name: newName } });
           await recordEvent(tx, {
             action: 'app.rename',
             appId: app.id,
@@ -121,16 +132,15 @@ export class AppsService {
             actorId: principal.accountId,
             data: { from: app.name, to: newName },
           });
-          app = { ...app, name: renamed.name, updatedAt: renamed.updatedAt };
+          app = { ...app, name: row.name, updatedAt: row.updatedAt };
         }
-        if (input.maintenance !== undefined) {
-          app = await this.maintenance.apply(tx, app, input.maintenance, principal.accountId);
+        if (maintenance !== undefined) {
+          app = await this.maintenance.set(tx, app, maintenance, principal.accountId);
         }
         return app;
-      });
-    const app =
-      input.name === undefined ? await write() : await this.withUniqueName(input.name, write);
-    return this.present(app);
+      }),
+    );
+    return this.present(renamed);
   }
 
   async destroy(principal: Principal, idOrName: string): Promise<AppResponseDto> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/errors/api-errors.js';
 import { PrismaTransaction } from '../database/prisma.service.js';
-import { recordEvent } from '../events/event-log.js';
 
 /**
  * Maintenance mode: routers answer the app's visitors with the maintenance page while
@@ -10,26 +10,24 @@ import { recordEvent } from '../events/event-log.js';
 @Injectable()
 export class MaintenanceService {
   /**
-   * Sets the flag on an app whose row the caller has locked and returns the app as it now
-   * is. Setting the value it already has is a no-op that records nothing.
+   * Sets the flag and returns the app as it now is. Setting the value it already has is a
+   * no-op that records nothing.
+   *
+   * One statement (the SQL function of migration add_set_maintenance_function) locks the
+   * row, compares, updates and records the event, so this needs no transaction of its own:
+   * operators flip hundreds of apps at once, and this is the hottest write. Inside a
+   * caller's transaction it joins it.
    */
-  async apply<App extends { id: string; name: string; maintenance: boolean; updatedAt: Date }>(
-    tx: PrismaTransaction,
+  async set<App extends { id: string; name: string; maintenance: boolean; updatedAt: Date }>(
+    db: PrismaTransaction,
     app: App,
     enabled: boolean,
     actorId: string,
   ): Promise<App> {
-    if (app.maintenance === enabled) return app;
-    // Raw SQL: this is the hottest write, and one statement is all it needs.
-    const [{ updated_at: updatedAt }] = await tx.$queryRaw<{ updated_at: Date }[]>`
-      UPDATE apps SET maintenance = ${enabled}, updated_at = now() WHERE id = ${app.id}::uuid RETURNING updated_at`;
-    await recordEvent(tx, {
-      action: enabled ? 'maintenance.enable' : 'maintenance.disable',
-      appId: app.id,
-      appName: app.name,
-      actorId,
-      data: { from: app.maintenance, to: enabled },
-    });
-    return { ...app, maintenance: enabled, updatedAt };
+    const [row] = await db.$queryRaw<{ app_name: string; app_updated_at: Date }[]>`
+      SELECT app_name, app_updated_at FROM drydock_set_maintenance(${app.id}::uuid, ${enabled}, ${actorId}::uuid)`;
+    // Deleted between the caller's lookup and this statement.
+    if (!row) throw new NotFoundError("Couldn't find that app.");
+    return { ...app, name: row.app_name, maintenance: enabled, updatedAt: row.app_updated_at };
   }
 }
