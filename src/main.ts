@@ -1,3 +1,4 @@
+import './v8-flags.js';
 import 'reflect-metadata';
 import { bootstrapAdmin } from './admin-bootstrap.js';
 import { createApp } from './app.factory.js';

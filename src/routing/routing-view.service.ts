@@ -5,7 +5,14 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { ChangeEvent } from '../events/change-event.js';
 import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
-import { appNameFromHost, normalizePageUrl, RoutingEntry, ViewEntry } from './routing-entry.js';
+import { Prisma } from '../generated/prisma/client.js';
+import {
+  appNameFromHost,
+  flatJson,
+  normalizePageUrl,
+  RoutingEntry,
+  ViewEntry,
+} from './routing-entry.js';
 
 const LOAD_BATCH = 5000;
 const MAINTENANCE_ACTIONS = new Set(['maintenance.enable', 'maintenance.disable']);
@@ -13,7 +20,13 @@ const MAINTENANCE_ACTIONS = new Set(['maintenance.enable', 'maintenance.disable'
 function withMaintenance(current: ViewEntry, maintenance: boolean): ViewEntry {
   const entry = JSON.parse(current.json) as RoutingEntry;
   entry.maintenance = maintenance;
-  return { ...current, maintenance, json: JSON.stringify(entry) };
+  return { ...current, maintenance, json: flatJson(entry) };
+}
+
+/** `column` in (after, upTo], or above `after` when upTo is null. */
+function idRange(column: string, after: string, upTo: string | null): Prisma.Sql {
+  const above = Prisma.sql`${Prisma.raw(column)} > ${after}::uuid`;
+  return upTo === null ? above : Prisma.sql`${above} AND ${Prisma.raw(column)} <= ${upTo}::uuid`;
 }
 
 /** Set to "true" on an app to tell schedulers to hold its jobs while it is in maintenance. */
@@ -42,6 +55,7 @@ interface AppRow {
 export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   private readonly byId = new Map<string, ViewEntry>();
   private readonly byName = new Map<string, ViewEntry>();
+  private readonly owners = new Map<string, string>();
 
   constructor(
     private readonly feed: ChangeFeed,
@@ -77,16 +91,29 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     return this.byId.size;
   }
 
-  /** Loads every app, a batch at a time, so that booting with 100,000 apps does not hold all their rows at once. */
+  /**
+   * Loads every app, a batch at a time in id order, so that booting with 100,000 apps never
+   * holds all their rows at once. Batches are bounded by id range, not by id lists: the
+   * Prisma adapter keeps the arguments of its last queries in memory, and 100,000 ids there
+   * would outlive the boot.
+   */
   async load(tx: PrismaTransaction): Promise<void> {
     this.byId.clear();
     this.byName.clear();
-    const ids = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM apps ORDER BY id`;
-    for (let start = 0; start < ids.length; start += LOAD_BATCH) {
-      await this.reload(
+    this.owners.clear();
+    let after: string | null = '00000000-0000-0000-0000-000000000000';
+    while (after !== null) {
+      // The batch's last id; none when fewer than a batch remain, and this batch is the rest.
+      const edge: { id: string }[] = await tx.$queryRaw`
+        SELECT id FROM apps WHERE id > ${after}::uuid ORDER BY id OFFSET ${LOAD_BATCH - 1} LIMIT 1`;
+      const upTo = edge[0]?.id ?? null;
+      const entries = await this.read(
         tx,
-        ids.slice(start, start + LOAD_BATCH).map((row) => row.id),
+        idRange('a.id', after, upTo),
+        idRange('d.app_id', after, upTo),
       );
+      for (const entry of entries) this.put(entry);
+      after = upTo;
     }
   }
 
@@ -115,7 +142,23 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
 
   /** Re-reads the given apps; apps no longer in the database leave the view. */
   private async reload(tx: PrismaTransaction, appIds: string[]): Promise<void> {
-    const [apps, dynos] = await Promise.all([
+    const entries = await this.read(
+      tx,
+      Prisma.sql`a.id = ANY(${appIds}::uuid[])`,
+      Prisma.sql`d.app_id = ANY(${appIds}::uuid[])`,
+    );
+    // Only now: lookups keep answering from the old entries while the read is in flight.
+    for (const id of appIds) this.remove(id);
+    for (const entry of entries) this.put(entry);
+  }
+
+  /** The entries of the apps matching `apps` (on `a`), with their web dynos (`dynos`, on `d`). */
+  private async read(
+    tx: PrismaTransaction,
+    apps: Prisma.Sql,
+    dynos: Prisma.Sql,
+  ): Promise<ViewEntry[]> {
+    const [appRows, dynoRows] = await Promise.all([
       tx.$queryRaw<AppRow[]>`
         SELECT a.id, a.name, a.owner_id, a.maintenance,
                s.name AS space_name, s.shield AS space_shield,
@@ -126,22 +169,20 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
         LEFT JOIN formations f ON f.app_id = a.id AND f.type = 'web'
         LEFT JOIN config_vars page ON page.app_id = a.id AND page.key = ${PAGE_URL_VAR}
         LEFT JOIN config_vars pause ON pause.app_id = a.id AND pause.key = ${PAUSE_JOBS_VAR}
-        WHERE a.id = ANY(${appIds}::uuid[])`,
+        WHERE ${apps}`,
       tx.$queryRaw<{ app_id: string; name: string; address: string }[]>`
         SELECT d.app_id, d.name, d.address FROM dynos d
-        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL AND d.app_id = ANY(${appIds}::uuid[])
+        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL AND ${dynos}
         ORDER BY d.app_id, d.name`,
     ]);
 
     const dynosByApp = new Map<string, { name: string; address: string }[]>();
-    for (const dyno of dynos) {
+    for (const dyno of dynoRows) {
       const list = dynosByApp.get(dyno.app_id) ?? [];
       list.push({ name: dyno.name, address: dyno.address });
       dynosByApp.set(dyno.app_id, list);
     }
-
-    for (const id of appIds) this.remove(id);
-    for (const row of apps) this.put(this.toViewEntry(row, dynosByApp.get(row.id) ?? []));
+    return appRows.map((row) => this.toViewEntry(row, dynosByApp.get(row.id) ?? []));
   }
 
   private toViewEntry(row: AppRow, webDynos: { name: string; address: string }[]): ViewEntry {
@@ -165,11 +206,19 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       id: row.id,
       name: row.name,
       maintenance: row.maintenance,
-      ownerId: row.owner_id,
+      ownerId: this.owner(row.owner_id),
       pauseJobsInMaintenance:
         row.pause_jobs !== null && this.secrets.decrypt(row.pause_jobs).toLowerCase() === 'true',
-      json: JSON.stringify(entry),
+      json: flatJson(entry),
     };
+  }
+
+  /** One string per owner, shared by all their apps' entries, not one copy per row. */
+  private owner(id: string): string {
+    const known = this.owners.get(id);
+    if (known !== undefined) return known;
+    this.owners.set(id, id);
+    return id;
   }
 
   private put(viewEntry: ViewEntry): void {

@@ -35,13 +35,18 @@ export class RoutingController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { etag, body } = this.routing.snapshot(principal);
-    void reply.header('ETag', etag).header('Cache-Control', 'no-cache');
+    const etag = this.routing.snapshotTag();
+    void reply.header('Cache-Control', 'no-cache');
     if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
-      await reply.status(304).send();
+      await reply.header('ETag', etag).status(304).send();
       return;
     }
-    await reply.header('Content-Type', 'application/json; charset=utf-8').send(body);
+    const snapshot = this.routing.snapshot(principal);
+    await reply
+      .header('ETag', snapshot.etag)
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .header('Content-Length', snapshot.length)
+      .send(snapshot.body);
   }
 
   @Get('watch')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { ViewEntry } from './routing-entry.js';
@@ -64,11 +65,24 @@ export class SchedulerAppDto {
   @ApiProperty({ example: 42 }) version!: number;
 }
 
+const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
+
+/** The snapshot's JSON in Buffers of about SNAPSHOT_CHUNK_BYTES. */
+function* snapshotChunks(head: string, entries: ViewEntry[], tail: string): Generator<Buffer> {
+  let chunk = head;
+  for (let i = 0; i < entries.length; i++) {
+    chunk += i === 0 ? entries[i].json : `,${entries[i].json}`;
+    if (chunk.length >= SNAPSHOT_CHUNK_BYTES) {
+      yield Buffer.from(chunk);
+      chunk = '';
+    }
+  }
+  yield Buffer.from(chunk + tail);
+}
+
 /** Router and scheduler answers, all from the in-memory view. */
 @Injectable()
 export class RoutingService {
-  private fullSnapshot?: { version: number; body: Buffer };
-
   constructor(
     private readonly view: RoutingView,
     private readonly hub: WatchHub,
@@ -79,42 +93,32 @@ export class RoutingService {
     return this.find(principal, nameIdOrHost).json;
   }
 
-  /**
-   * Every entry the principal may see. The full snapshot routers take is built once per
-   * version and kept as a Buffer (off the JS heap): 100,000 apps are ~27 MB of JSON.
-   */
-  snapshot(principal: Principal): { etag: string; body: Buffer } {
-    const version = this.view.version;
-    const etag = `"${version}"`;
-    if (canSeeAllApps(principal)) {
-      if (this.fullSnapshot?.version !== version) {
-        this.fullSnapshot = { version, body: this.build(version, () => true) };
-      }
-      return { etag, body: this.fullSnapshot.body };
-    }
-    return { etag, body: this.build(version, (entry) => entry.ownerId === principal.accountId) };
+  /** The snapshot's ETag: the version it is valid at. */
+  snapshotTag(): string {
+    return `"${this.view.version}"`;
   }
 
-  /** Writes the snapshot straight into one Buffer: no 27 MB string or array of parts on the heap. */
-  private build(version: number, visible: (entry: ViewEntry) => boolean): Buffer {
+  /**
+   * Every entry the principal may see, as a stream of JSON. The entries are taken at once
+   * (they are immutable, so this is one version), then written a chunk at a time: 100,000
+   * apps are ~27 MB of JSON, which never sits in memory whole.
+   */
+  snapshot(principal: Principal): { etag: string; length: number; body: Readable } {
+    const version = this.view.version;
+    const all = canSeeAllApps(principal);
+    const entries: ViewEntry[] = [];
+    for (const entry of this.view.entries()) {
+      if (all || entry.ownerId === principal.accountId) entries.push(entry);
+    }
     const head = `{"version":${version},"apps":[`;
-    let size = Buffer.byteLength(head) + 2;
-    let count = 0;
-    for (const entry of this.view.entries()) {
-      if (!visible(entry)) continue;
-      size += Buffer.byteLength(entry.json) + (count++ ? 1 : 0);
-    }
-    const body = Buffer.allocUnsafe(size);
-    let offset = body.write(head);
-    let first = true;
-    for (const entry of this.view.entries()) {
-      if (!visible(entry)) continue;
-      if (!first) offset += body.write(',', offset);
-      offset += body.write(entry.json, offset);
-      first = false;
-    }
-    body.write(']}', offset);
-    return body;
+    const tail = ']}';
+    let length = Buffer.byteLength(head) + tail.length + Math.max(entries.length - 1, 0);
+    for (const entry of entries) length += Buffer.byteLength(entry.json);
+    return {
+      etag: `"${version}"`,
+      length,
+      body: Readable.from(snapshotChunks(head, entries, tail)),
+    };
   }
 
   scheduling(principal: Principal, nameIdOrHost: string): SchedulerAppDto {
