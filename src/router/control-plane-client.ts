@@ -3,10 +3,11 @@ import { LogFields } from './router-log.js';
 import {
   AppRoute,
   parseChange,
-  parseSnapshot,
+  parseRoutingEntry,
   RoutingProtocolError,
   RoutingTable,
 } from './routing-table.js';
+import { SnapshotReader } from './snapshot-reader.js';
 import { SseParser } from './sse-parser.js';
 
 export interface ControlPlaneClientOptions {
@@ -107,7 +108,13 @@ export class ControlPlaneClient {
         await response.body?.cancel();
         throw new Error(`snapshot answered ${response.status}${hint(response.status)}`);
       }
-      return table.replace(parseSnapshot(await response.json()));
+      // Entry by entry as the body arrives: see SnapshotReader.
+      const routes: AppRoute[] = [];
+      const reader = new SnapshotReader((value) =>
+        routes.push(table.route(parseRoutingEntry(value))),
+      );
+      if (response.body) for await (const chunk of response.body) reader.write(chunk);
+      return table.replaceRoutes(reader.end(), routes);
     } finally {
       clearTimeout(timeout);
     }

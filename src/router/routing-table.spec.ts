@@ -2,7 +2,7 @@ import {
   hostKey,
   parseAddress,
   parseChange,
-  parseSnapshot,
+  parseRoutingEntry,
   RoutingEntry,
   RoutingProtocolError,
   RoutingTable,
@@ -179,9 +179,8 @@ describe('RoutingTable', () => {
 });
 
 describe('parsing the control plane answers', () => {
-  it('reads a snapshot and a change, defaulting what is missing', () => {
-    const parsed = parseSnapshot({ version: 3, apps: [{ id: 'x', name: 'x', web: {}, extra: 1 }] });
-    expect(parsed.apps[0]).toEqual({
+  it('reads an entry and a change, defaulting what is missing', () => {
+    expect(parseRoutingEntry({ id: 'x', name: 'x', web: {}, extra: 1 })).toEqual({
       id: 'x',
       name: 'x',
       hosts: [],
@@ -200,19 +199,17 @@ describe('parsing the control plane answers', () => {
   });
 
   it('refuses answers the router cannot trust', () => {
-    expect(() => parseSnapshot({ apps: [] })).toThrow(RoutingProtocolError);
-    expect(() => parseSnapshot({ version: 1, apps: [{ name: 'no-id' }] })).toThrow(
-      RoutingProtocolError,
-    );
+    expect(() => parseRoutingEntry({ name: 'no-id' })).toThrow(RoutingProtocolError);
+    expect(() => parseRoutingEntry([])).toThrow(RoutingProtocolError);
     expect(() => parseChange({ version: '7' })).toThrow(RoutingProtocolError);
   });
 
   it('accepts only http(s) maintenance page URLs', () => {
     const page = (url: unknown) =>
-      parseSnapshot({ version: 1, apps: [{ id: 'x', name: 'x', maintenance_page_url: url }] });
-    expect(page('https://s3.amazonaws.com/b/page.html').apps[0].maintenance_page_url).toBe(
+      parseRoutingEntry({ id: 'x', name: 'x', maintenance_page_url: url }).maintenance_page_url;
+    expect(page('https://s3.amazonaws.com/b/page.html')).toBe(
       'https://s3.amazonaws.com/b/page.html',
     );
-    expect(page('file:///etc/passwd').apps[0].maintenance_page_url).toBeNull();
+    expect(page('file:///etc/passwd')).toBeNull();
   });
 });

@@ -39,10 +39,7 @@ export class AppRoute {
   readonly dynos: readonly WebDyno[];
   private cursor = 0;
 
-  constructor(
-    readonly entry: RoutingEntry,
-    appsDomain: string,
-  ) {
+  constructor(entry: RoutingEntry, appsDomain: string) {
     this.id = entry.id;
     this.name = entry.name;
     const hosts = new Set(entry.hosts.map(normaliseHost).filter((host) => host !== ''));
@@ -105,18 +102,30 @@ export class RoutingTable {
     return this.byId.values();
   }
 
-  /** Replaces everything at once (a re-list), so requests never see half a snapshot. */
+  /** The hot-path form of an entry, ready for replaceRoutes. */
+  route(entry: RoutingEntry): AppRoute {
+    return new AppRoute(entry, this.appsDomain);
+  }
+
+  /** Replaces everything with a snapshot's entries. */
   replace(snapshot: RoutingSnapshot): AppRoute[] {
+    return this.replaceRoutes(
+      snapshot.version,
+      snapshot.apps.map((entry) => this.route(entry)),
+    );
+  }
+
+  /** Replaces everything at once (a re-list), so requests never see half a snapshot. */
+  replaceRoutes(version: number, routes: AppRoute[]): AppRoute[] {
     const byHost = new Map<string, AppRoute>();
     const byId = new Map<string, AppRoute>();
-    for (const entry of snapshot.apps) {
-      const route = new AppRoute(entry, this.appsDomain);
+    for (const route of routes) {
       byId.set(route.id, route);
       for (const host of route.hosts) byHost.set(host, route);
     }
     this.byHost = byHost;
     this.byId = byId;
-    this.version = snapshot.version;
+    this.version = version;
     this.loaded = true;
     return [...byId.values()];
   }
@@ -133,7 +142,7 @@ export class RoutingTable {
       if (change.app_id) this.remove(change.app_id);
       return null;
     }
-    const route = new AppRoute(change.routing, this.appsDomain);
+    const route = this.route(change.routing);
     this.remove(route.id);
     if (change.app_id && change.app_id !== route.id) this.remove(change.app_id);
     this.byId.set(route.id, route);
@@ -214,13 +223,6 @@ export function parseRoutingEntry(value: unknown): RoutingEntry {
         )
       : [],
   };
-}
-
-export function parseSnapshot(value: unknown): RoutingSnapshot {
-  if (!isObject(value) || !isVersion(value.version) || !Array.isArray(value.apps)) {
-    throw new RoutingProtocolError('the snapshot needs a numeric version and an apps array');
-  }
-  return { version: value.version, apps: value.apps.map(parseRoutingEntry) };
 }
 
 export function parseChange(value: unknown): RoutingChange {
