@@ -69,7 +69,9 @@ export class MachineLookupRoutes {
     };
     const answer = (principal: Principal) => {
       try {
-        send(response, 200, lookup.answer(principal, decodeURIComponent(raw)), requestId);
+        // Names, ids and hosts need no decoding: skip the copy unless something is escaped.
+        const app = raw.includes('%') ? decodeURIComponent(raw) : raw;
+        send(response, 200, lookup.answer(principal, app), requestId);
       } catch (error) {
         fail(error);
       }
@@ -86,11 +88,15 @@ export class MachineLookupRoutes {
 }
 
 function send(response: ServerResponse, status: number, body: string, requestId: string): void {
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Request-Id': requestId,
-  });
+  // The flat [name, value, ...] form: Node skips building and walking a headers object.
+  response.writeHead(status, [
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    String(Buffer.byteLength(body)),
+    'Request-Id',
+    requestId,
+  ]);
   response.end(body);
 }
 

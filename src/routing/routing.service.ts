@@ -117,7 +117,7 @@ export class RoutingService {
     return {
       etag: `"${version}"`,
       length,
-      body: Readable.from(snapshotChunks(head, entries, tail)),
+      body: Readable.from(snapshotChunks(head, entries, tail), { objectMode: false }),
     };
   }
 

@@ -25,7 +25,14 @@ interface CachedPrincipal {
  */
 @Injectable()
 export class AuthService {
+  /** By token hash: what the database is asked by. */
   private readonly cache = new Map<string, CachedPrincipal>();
+  /**
+   * The same entries by the exact Authorization header, so a repeat costs one Map lookup
+   * instead of parsing the header and a SHA-256 (a third of a cached lookup's own work).
+   * It holds what requests carry anyway, for as long as the entry is fresh.
+   */
+  private readonly byHeader = new Map<string, CachedPrincipal>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -46,32 +53,29 @@ export class AuthService {
    * take that path thousands of times a second.
    */
   authorize(authorization: string | undefined, access: Access): Principal | Promise<Principal> {
+    const known = authorization === undefined ? undefined : this.byHeader.get(authorization);
+    const principal = known && fresh(known);
+    if (principal) return allow(principal, access);
     const token = tokenFromAuthorization(authorization);
     if (!token) throw new UnauthorizedError('Invalid credentials provided.');
     const hash = hashToken(token);
-    const cached = this.fromCache(hash);
-    return cached
-      ? allow(cached, access)
-      : this.load(hash).then((principal) => allow(principal, access));
+    const remember = (entry: CachedPrincipal) => {
+      this.byHeader.set(authorization!, entry);
+      return allow(entry.principal, access);
+    };
+    const cached = this.cache.get(hash);
+    return cached && fresh(cached) ? remember(cached) : this.load(hash).then(remember);
   }
 
   /** The principal behind a token, or 401 when the token is unknown or expired. */
   async authenticate(token: string | undefined): Promise<Principal> {
     if (!token) throw new UnauthorizedError('Invalid credentials provided.');
     const hash = hashToken(token);
-    return this.fromCache(hash) ?? this.load(hash);
-  }
-
-  private fromCache(hash: string): Principal | undefined {
     const cached = this.cache.get(hash);
-    const now = Date.now();
-    if (!cached || cached.recheckAt <= now) return undefined;
-    if (cached.expiresAt !== null && cached.expiresAt <= now)
-      throw new UnauthorizedError('Invalid credentials provided.');
-    return cached.principal;
+    return (cached && fresh(cached)) || (await this.load(hash)).principal;
   }
 
-  private async load(hash: string): Promise<Principal> {
+  private async load(hash: string): Promise<CachedPrincipal> {
     const now = Date.now();
     const found = await this.prisma.apiToken.findUnique({
       where: { tokenHash: hash },
@@ -81,28 +85,42 @@ export class AuthService {
       this.cache.delete(hash);
       throw new UnauthorizedError('Invalid credentials provided.');
     }
-    const principal: Principal = {
-      accountId: found.accountId,
-      email: found.account.email,
-      isAdmin: found.account.isAdmin,
-      tokenId: found.id,
-      scopes: found.scopes as Scope[],
-    };
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(hash, {
-      principal,
+    const entry: CachedPrincipal = {
+      principal: {
+        accountId: found.accountId,
+        email: found.account.email,
+        isAdmin: found.account.isAdmin,
+        tokenId: found.id,
+        scopes: found.scopes as Scope[],
+      },
       recheckAt: now + CACHE_TTL_MS,
       expiresAt: found.expiresAt?.getTime() ?? null,
-    });
-    return principal;
+    };
+    if (this.cache.size >= CACHE_MAX_ENTRIES || this.byHeader.size >= CACHE_MAX_ENTRIES) {
+      this.cache.clear();
+      this.byHeader.clear();
+    }
+    this.cache.set(hash, entry);
+    return entry;
   }
 
   /** Drops a token from the cache (it was revoked). */
   forget(tokenId: string): void {
-    for (const [hash, cached] of this.cache) {
-      if (cached.principal.tokenId === tokenId) this.cache.delete(hash);
+    for (const map of [this.cache, this.byHeader]) {
+      for (const [key, cached] of map) {
+        if (cached.principal.tokenId === tokenId) map.delete(key);
+      }
     }
   }
+}
+
+/** The cached principal while it may be trusted; undefined once due for a recheck. */
+function fresh(cached: CachedPrincipal): Principal | undefined {
+  const now = Date.now();
+  if (cached.recheckAt <= now) return undefined;
+  if (cached.expiresAt !== null && cached.expiresAt <= now)
+    throw new UnauthorizedError('Invalid credentials provided.');
+  return cached.principal;
 }
 
 function allow(principal: Principal, access: Access): Principal {
