@@ -65,6 +65,15 @@ describe('upstreamRequestHeaders', () => {
       '1.1 cdn, 1.1 drydock-router',
     ]);
   });
+
+  it('drops Expect, which the router answered itself, and any Host after the first', () => {
+    expect(
+      upstreamRequestHeaders(
+        ['Host', 'myapp.localhost', 'Expect', '100-continue', 'host', 'other.example', 'A', 'b'],
+        info,
+      ).slice(0, 4),
+    ).toEqual(['Host', 'myapp.localhost', 'A', 'b']);
+  });
 });
 
 describe('clientResponseHeaders', () => {

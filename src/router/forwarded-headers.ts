@@ -17,6 +17,9 @@ const HOP_BY_HOP = new Set([
 /** Set by the router itself: a client's own values would let it spoof them. */
 const REPLACED_ON_REQUEST = new Set(['x-forwarded-proto', 'x-forwarded-port', 'x-request-id']);
 
+/** The router's HTTP server has already answered `Expect: 100-continue` to the client. */
+const ANSWERED_BY_ROUTER = 'expect';
+
 export const VIA = '1.1 drydock-router';
 
 /** A client's request id is kept when it is a sane token (as Heroku does); otherwise a new UUID. */
@@ -57,11 +60,18 @@ export function upstreamRequestHeaders(rawHeaders: string[], info: ForwardedRequ
   const dropped = connectionTokens(rawHeaders);
   const headers: string[] = [];
   let via: string | undefined;
+  let host = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || REPLACED_ON_REQUEST.has(lower) || lower === 'x-forwarded-for')
       continue;
+    if (lower === ANSWERED_BY_ROUTER) continue;
+    // The request was routed by its first Host; a second one must not reach the app.
+    if (lower === 'host') {
+      if (host) continue;
+      host = true;
+    }
     if (dropped !== undefined && dropped.has(lower)) continue;
     if (lower === 'via') {
       via = via === undefined ? rawHeaders[i + 1] : `${via}, ${rawHeaders[i + 1]}`;

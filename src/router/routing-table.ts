@@ -27,6 +27,8 @@ export interface WebDyno {
   name: string;
   host: string;
   port: number;
+  /** `http://host:port`, what the upstream pool is keyed by. */
+  origin: string;
 }
 
 /** An app prepared for the hot path: its decision and upstreams computed ahead of requests. */
@@ -48,7 +50,9 @@ export class AppRoute {
     this.maintenancePageUrl = entry.maintenance_page_url || null;
     this.dynos = entry.web_dynos.flatMap((dyno) => {
       const address = parseAddress(dyno.address);
-      return address ? [{ name: dyno.name, ...address }] : [];
+      if (!address) return [];
+      const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+      return [{ name: dyno.name, ...address, origin: `http://${host}:${address.port}` }];
     });
     this.mode = routeMode(entry, this.dynos.length);
   }

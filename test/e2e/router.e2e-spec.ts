@@ -406,6 +406,17 @@ describe('the reference router', () => {
     const echoed = JSON.parse(posted.body);
     expect(echoed.body).toBe(upload);
     expect(echoed.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+
+    // The router answers `Expect: 100-continue` itself; the app gets the body, not the header.
+    const continued = await send('myapp.localhost', '/upload', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/plain', Expect: '100-continue' },
+      body: 'after continue',
+    });
+    expect(continued.status).toBe(200);
+    const sent = JSON.parse(continued.body);
+    expect(sent.body).toBe('after continue');
+    expect(sent.headers).not.toHaveProperty('expect');
   });
 
   it('serves the default maintenance page with Retry-After and one H80 line, and no dyno sees the request', async () => {
@@ -496,6 +507,14 @@ describe('the reference router', () => {
     const refused = await send('broken.localhost', '/', { headers: { 'X-Request-Id': 'e2e-h10' } });
     expect(refused.status).toBe(503);
     expect(await logLine('e2e-h10')).toContain('code=H10 desc="App crashed"');
+    // With a body too: the client still gets the error page, not a dropped connection.
+    const refusedPost = await send('broken.localhost', '/', {
+      method: 'POST',
+      headers: { 'X-Request-Id': 'e2e-h10-post', 'Content-Type': 'text/plain' },
+      body: 'x'.repeat(64 * 1024),
+    });
+    expect(refusedPost.status).toBe(503);
+    expect(await logLine('e2e-h10-post')).toContain('code=H10 desc="App crashed"');
 
     const [slow, reset] = await Promise.all([
       send('myapp.localhost', '/slow', { headers: { 'X-Request-Id': 'e2e-h12' } }),
