@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { LoadResult } from '../lib/load.js';
+import { distModule } from '../lib/settings.js';
 import { summarize } from '../lib/stats.js';
 
 export interface SqlWritersSpec {
@@ -25,29 +26,18 @@ let next = 0;
 const latencies: number[] = [];
 const statusCounts: Record<string, number> = {};
 
-/** What AppAccessService.find sends (fetchApp in src/apps/app-access.service.ts). */
-const LOOKUP = `
-  SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.maintenance, a.one_off_count,
-         a.created_at, a.updated_at,
-         o.email AS owner_email, o.name AS owner_name, o.is_admin AS owner_is_admin,
-         o.created_at AS owner_created_at, o.updated_at AS owner_updated_at,
-         s.name AS space_name, s.owner_id AS space_owner_id, s.shield AS space_shield, s.region AS space_region,
-         s.created_at AS space_created_at, s.updated_at AS space_updated_at,
-         (SELECT r.created_at FROM releases r WHERE r.app_id = a.id ORDER BY r.version DESC LIMIT 1) AS released_at
-  FROM apps a
-  JOIN accounts o ON o.id = a.owner_id
-  LEFT JOIN spaces s ON s.id = a.space_id
-  WHERE a.name = $1`;
-
-/** What MaintenanceService.set sends. */
-const SET_MAINTENANCE =
-  'SELECT app_name, app_updated_at FROM drydock_set_maintenance($1::uuid, $2, $3::uuid)';
+// Exactly the SQL drydock sends: AppAccessService.find's lookup, then MaintenanceService.set.
+const { APP_WITH_RELATIONS_SQL, SET_MAINTENANCE_SQL } = await distModule<{
+  APP_WITH_RELATIONS_SQL: string;
+  SET_MAINTENANCE_SQL: string;
+}>('apps/app-query.js');
+const LOOKUP = `${APP_WITH_RELATIONS_SQL} WHERE a.name = $1`;
 
 async function change(client: pg.Client, actorId: string, name: string, enabled: boolean) {
   const { rows } = await client.query<{ id: string }>(LOOKUP, [name]);
   const app = rows[0];
   if (!app) throw new Error(`no app ${name}`);
-  const set = await client.query(SET_MAINTENANCE, [app.id, enabled, actorId]);
+  const set = await client.query(SET_MAINTENANCE_SQL, [app.id, enabled, actorId]);
   if (set.rowCount !== 1) throw new Error(`app ${name} vanished`);
 }
 

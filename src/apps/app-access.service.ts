@@ -4,6 +4,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/api-errors.js';
 import { idOrNameWhere } from '../common/heroku/identity.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { APP_WITH_RELATIONS_SQL } from './app-query.js';
 
 export const APP_INCLUDE = {
   owner: true,
@@ -83,10 +84,7 @@ interface AppRow {
   released_at: Date | null;
 }
 
-/**
- * The app with its owner, space and latest release time in one query (and, when asked,
- * its row locked): every app request starts here, so it is one round trip, not four.
- */
+/** The app with its owner, space and latest release time (APP_WITH_RELATIONS_SQL), and when asked, its row locked. */
 async function fetchApp(
   tx: PrismaTransaction,
   where: { id: string } | { name: string },
@@ -94,17 +92,7 @@ async function fetchApp(
 ): Promise<AppWithRelations | null> {
   const condition =
     'id' in where ? Prisma.sql`a.id = ${where.id}::uuid` : Prisma.sql`a.name = ${where.name}`;
-  const [row] = await tx.$queryRaw<AppRow[]>`
-    SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.maintenance, a.one_off_count,
-           a.created_at, a.updated_at,
-           o.email AS owner_email, o.name AS owner_name, o.is_admin AS owner_is_admin,
-           o.created_at AS owner_created_at, o.updated_at AS owner_updated_at,
-           s.name AS space_name, s.owner_id AS space_owner_id, s.shield AS space_shield, s.region AS space_region,
-           s.created_at AS space_created_at, s.updated_at AS space_updated_at,
-           (SELECT r.created_at FROM releases r WHERE r.app_id = a.id ORDER BY r.version DESC LIMIT 1) AS released_at
-    FROM apps a
-    JOIN accounts o ON o.id = a.owner_id
-    LEFT JOIN spaces s ON s.id = a.space_id
+  const [row] = await tx.$queryRaw<AppRow[]>`${Prisma.raw(APP_WITH_RELATIONS_SQL)}
     WHERE ${condition}
     ${forUpdate ? Prisma.sql`FOR UPDATE OF a` : Prisma.empty}`;
   if (!row) return null;

@@ -262,20 +262,26 @@ export class ProxyServer {
         serviceMs,
       });
     };
-    const interrupted = () => {
-      done = true;
-      response.destroy();
+    /** The access line of a request that reached the dyno: how it ended, and its timings. */
+    const logEnd = (end: Pick<Outcome, 'at' | 'status' | 'code' | 'desc'>) => {
       const [connectMs, serviceMs] = timings();
       this.log(request, host, requestId, {
-        at: 'error',
-        code: 'H18',
-        desc: 'Server Request Interrupted',
-        status: response.statusCode,
+        ...end,
         bytes,
         dyno: dyno.name,
         connectMs,
         serviceMs,
         fwd,
+      });
+    };
+    const interrupted = () => {
+      done = true;
+      response.destroy();
+      logEnd({
+        at: 'error',
+        code: 'H18',
+        desc: 'Server Request Interrupted',
+        status: response.statusCode,
       });
     };
 
@@ -353,34 +359,14 @@ export class ProxyServer {
     response.on('finish', () => {
       if (done) return;
       done = true;
-      const [connectMs, serviceMs] = timings();
-      this.log(request, host, requestId, {
-        at: 'info',
-        status: response.statusCode,
-        bytes,
-        dyno: dyno.name,
-        connectMs,
-        serviceMs,
-        fwd,
-      });
+      logEnd({ at: 'info', status: response.statusCode });
     });
     response.on('close', () => {
       if (done || response.writableFinished) return;
       done = true;
       clearTimeout(responseTimer);
       controller?.abort(new Error('client went away'));
-      const [connectMs, serviceMs] = timings();
-      this.log(request, host, requestId, {
-        at: 'error',
-        code: 'H27',
-        desc: 'Client Request Interrupted',
-        status: 499,
-        bytes,
-        dyno: dyno.name,
-        connectMs,
-        serviceMs,
-        fwd,
-      });
+      logEnd({ at: 'error', code: 'H27', desc: 'Client Request Interrupted', status: 499 });
     });
 
     send();
