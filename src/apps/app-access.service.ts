@@ -84,7 +84,10 @@ interface AppRow {
   released_at: Date | null;
 }
 
-/** The app with its owner, space and latest release time (APP_WITH_RELATIONS_SQL), and when asked, its row locked. */
+/**
+ * The app with its owner, space and latest release time (APP_WITH_RELATIONS_SQL), with
+ * its row locked when asked.
+ */
 async function fetchApp(
   tx: PrismaTransaction,
   where: { id: string } | { name: string },
