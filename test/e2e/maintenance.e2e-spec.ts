@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../../src/common/errors/api-errors.js';
+import { MaintenanceService } from '../../src/maintenance/maintenance.service.js';
 import { bearer, startTestApp, TestApp } from '../support/test-app.js';
 
 describe('maintenance mode', () => {
@@ -98,6 +101,15 @@ describe('maintenance mode', () => {
       .expect(422);
     const unchanged = await t.http().get('/apps/maint-app').set(bearer(owner.token)).expect(200);
     expect(unchanged.body.maintenance).toBe(false);
+  });
+
+  it('records nothing for an app deleted before the switch, and says it is gone', async () => {
+    const maintenance = t.app.get(MaintenanceService);
+    const gone = { id: randomUUID(), name: 'gone-app', maintenance: false, updatedAt: new Date() };
+    await expect(maintenance.set(t.prisma, gone, true, owner.id)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(await t.prisma.event.count({ where: { appId: gone.id } })).toBe(0);
   });
 
   it('refuses non-boolean values with 422 and changes nothing', async () => {
