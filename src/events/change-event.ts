@@ -9,9 +9,9 @@ export interface ChangeEvent {
   createdAt: Date;
 }
 
-/** The log's row as read through Prisma. */
+/** The log's row as read through Prisma (version a bigint) or pg (version a string). */
 export interface EventRow {
-  version: bigint;
+  version: bigint | string;
   action: string;
   appId: string | null;
   appName: string | null;

@@ -14,12 +14,22 @@ import { canSeeAllApps } from './routing-visibility.js';
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 interface Watcher {
-  principal: Principal;
   response: ServerResponse;
+  /** Routers, schedulers and admins see every app; anyone else only their own. */
+  seesAll: boolean;
+  accountId: string;
   /** The newest version sent, or skipped as invisible to this watcher. */
   cursor: number;
   /** Live events that arrived while the backlog was being replayed. */
-  pending: ChangeEvent[] | null;
+  pending: Outgoing[] | null;
+}
+
+/** An event as every watcher gets it: its SSE message is written once, not once per watcher. */
+interface Outgoing {
+  version: number;
+  /** Whose app it is: who besides the all-seeing may receive it. */
+  ownerId: string | undefined;
+  message: string;
 }
 
 /**
@@ -73,7 +83,13 @@ export class WatchHub implements OnModuleDestroy {
 
   /** Streams to `response` from `since` on, replaying the backlog first. */
   async attach(principal: Principal, since: number, response: ServerResponse): Promise<void> {
-    const watcher: Watcher = { principal, response, cursor: since, pending: [] };
+    const watcher: Watcher = {
+      response,
+      seesAll: canSeeAllApps(principal),
+      accountId: principal.accountId,
+      cursor: since,
+      pending: [],
+    };
     this.watchers.add(watcher);
     response.on('close', () => this.watchers.delete(watcher));
     response.write('retry: 1000\n\n');
@@ -82,7 +98,7 @@ export class WatchHub implements OnModuleDestroy {
       where: { version: { gt: BigInt(since), lte: BigInt(this.feed.version) } },
       orderBy: { version: 'asc' },
     });
-    this.send(watcher, backlog.map(toChangeEvent));
+    this.send(watcher, this.outgoing(backlog.map(toChangeEvent)));
     const pending = watcher.pending ?? [];
     watcher.pending = null;
     this.send(watcher, pending);
@@ -95,39 +111,45 @@ export class WatchHub implements OnModuleDestroy {
   }
 
   private broadcast(events: ChangeEvent[]): void {
+    if (this.watchers.size === 0) return;
+    const outgoing = this.outgoing(events);
     for (const watcher of this.watchers) {
-      if (watcher.pending) watcher.pending.push(...events);
-      else this.send(watcher, events);
+      if (watcher.pending) watcher.pending.push(...outgoing);
+      else this.send(watcher, outgoing);
     }
   }
 
-  private send(watcher: Watcher, events: ChangeEvent[]): void {
+  private send(watcher: Watcher, outgoing: Outgoing[]): void {
     let chunk = '';
-    for (const event of events) {
+    for (const event of outgoing) {
       if (event.version <= watcher.cursor) continue;
       watcher.cursor = event.version;
-      const message = this.message(watcher.principal, event);
-      if (message) chunk += message;
+      if (watcher.seesAll || event.ownerId === watcher.accountId) chunk += event.message;
     }
     if (!chunk) return;
     watcher.response.write(chunk);
     if (watcher.response.writableLength > MAX_BUFFERED_BYTES) watcher.response.end();
   }
 
-  /** The SSE message for one event, or null when this watcher may not see that app. */
-  private message(principal: Principal, event: ChangeEvent): string | null {
-    if (!event.appId) return null;
-    const current = this.view.lookup(event.appId);
-    const ownerId = current?.ownerId ?? (event.data.owner_id as string | undefined);
-    if (!canSeeAllApps(principal) && ownerId !== principal.accountId) return null;
-    const routing = current ? current.json : 'null';
-    const head = JSON.stringify({
-      version: event.version,
-      action: event.action,
-      app_id: event.appId,
-      app_name: event.appName,
-    });
-    return `id: ${event.version}\nevent: change\ndata: ${head.slice(0, -1)},"routing":${routing}}\n\n`;
+  /** The SSE message of each app event, with the app's routing entry as of now. */
+  private outgoing(events: ChangeEvent[]): Outgoing[] {
+    const outgoing: Outgoing[] = [];
+    for (const event of events) {
+      if (!event.appId) continue;
+      const current = this.view.lookup(event.appId);
+      const head = JSON.stringify({
+        version: event.version,
+        action: event.action,
+        app_id: event.appId,
+        app_name: event.appName,
+      });
+      outgoing.push({
+        version: event.version,
+        ownerId: current?.ownerId ?? (event.data.owner_id as string | undefined),
+        message: `id: ${event.version}\nevent: change\ndata: ${head.slice(0, -1)},"routing":${current ? current.json : 'null'}}\n\n`,
+      });
+    }
+    return outgoing;
   }
 
   private beat(): void {

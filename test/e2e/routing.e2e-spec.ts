@@ -1,3 +1,4 @@
+import { FEED_APPLICATION_NAME } from '../../src/events/change-feed.service.js';
 import { EventRetention } from '../../src/events/event-retention.service.js';
 import { eventually } from '../support/eventually.js';
 import { openSse, SseMessage } from '../support/sse-client.js';
@@ -443,6 +444,36 @@ describe('routing and scheduler APIs, and the change stream', () => {
         expect(response.body.jobs_may_run).toBe(true);
       });
       await a.http().get('/scheduler/v1/apps/strangers-app').set(bearer(owner.token)).expect(403);
+    });
+  });
+
+  describe('the change feed', () => {
+    it('catches up after losing its LISTEN connection, missing nothing changed meanwhile', async () => {
+      // Cut both replicas' feed connections, then change while neither can hear it.
+      const cut = await a.prisma.$queryRaw<{ terminated: boolean }[]>`
+        SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+        WHERE application_name = ${FEED_APPLICATION_NAME} AND datname = current_database()`;
+      expect(cut).toEqual([{ terminated: true }, { terminated: true }]);
+      await setMaintenance(a, true);
+      for (const replica of [a, b]) {
+        await eventually(async () => {
+          const response = await replica
+            .http()
+            .get('/routing/v1/apps/routed')
+            .set(bearer(routerToken))
+            .expect(200);
+          expect(response.body.maintenance).toBe(true);
+        });
+      }
+      await setMaintenance(a, false);
+      await eventually(async () => {
+        const response = await b
+          .http()
+          .get('/routing/v1/apps/routed')
+          .set(bearer(routerToken))
+          .expect(200);
+        expect(response.body.maintenance).toBe(false);
+      });
     });
   });
 });
