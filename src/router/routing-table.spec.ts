@@ -56,11 +56,16 @@ describe('parseAddress', () => {
 });
 
 describe('RoutingTable', () => {
-  const snapshot = (apps: RoutingEntry[], version = 42) => ({ version, apps });
+  /** Loads the table as a snapshot of `apps` at `version` would. */
+  const load = (table: RoutingTable, apps: RoutingEntry[], version = 42) =>
+    table.replaceRoutes(
+      version,
+      apps.map((app) => table.route(app)),
+    );
 
   it('finds apps by their hosts and by <name>.<APPS_DOMAIN>, case-insensitively', () => {
     const table = new RoutingTable('apps.example.com');
-    table.replace(snapshot([entry({ hosts: ['WWW.MyApp.com'] })]));
+    load(table, [entry({ hosts: ['WWW.MyApp.com'] })]);
     expect(table.version).toBe(42);
     expect(table.lookup(hostKey('www.myapp.com'))?.name).toBe('myapp');
     expect(table.lookup(hostKey('MYAPP.apps.example.com:443'))?.name).toBe('myapp');
@@ -70,23 +75,21 @@ describe('RoutingTable', () => {
   it('decides maintenance, H14 and proxying, with the Private Space caveat', () => {
     const table = new RoutingTable('localhost');
     const space = { name: 'nasa', shield: false };
-    table.replace(
-      snapshot([
-        entry({ id: 'a', name: 'up' }),
-        entry({ id: 'b', name: 'down', maintenance: true }),
-        entry({ id: 'c', name: 'zero', web: { quantity: 0, size: null }, web_dynos: [] }),
-        entry({ id: 'd', name: 'starting', web_dynos: [] }),
-        entry({
-          id: 'e',
-          name: 'private',
-          maintenance: true,
-          space,
-          web: { quantity: 0, size: null },
-        }),
-        entry({ id: 'f', name: 'private-up', maintenance: true, space, private_space: true }),
-        entry({ id: 'g', name: 'zero-maint', maintenance: true, web: { quantity: 0, size: null } }),
-      ]),
-    );
+    load(table, [
+      entry({ id: 'a', name: 'up' }),
+      entry({ id: 'b', name: 'down', maintenance: true }),
+      entry({ id: 'c', name: 'zero', web: { quantity: 0, size: null }, web_dynos: [] }),
+      entry({ id: 'd', name: 'starting', web_dynos: [] }),
+      entry({
+        id: 'e',
+        name: 'private',
+        maintenance: true,
+        space,
+        web: { quantity: 0, size: null },
+      }),
+      entry({ id: 'f', name: 'private-up', maintenance: true, space, private_space: true }),
+      entry({ id: 'g', name: 'zero-maint', maintenance: true, web: { quantity: 0, size: null } }),
+    ]);
     const mode = (name: string) => table.lookup(`${name}.localhost`)?.mode;
     expect(mode('up')).toBe('proxy');
     expect(mode('down')).toBe('maintenance');
@@ -99,17 +102,15 @@ describe('RoutingTable', () => {
 
   it('round-robins over the web dynos and skips unusable addresses', () => {
     const table = new RoutingTable('localhost');
-    table.replace(
-      snapshot([
-        entry({
-          web_dynos: [
-            { name: 'web.1', address: '127.0.0.1:5001' },
-            { name: 'web.2', address: 'nonsense' },
-            { name: 'web.3', address: '127.0.0.1:5003' },
-          ],
-        }),
-      ]),
-    );
+    load(table, [
+      entry({
+        web_dynos: [
+          { name: 'web.1', address: '127.0.0.1:5001' },
+          { name: 'web.2', address: 'nonsense' },
+          { name: 'web.3', address: '127.0.0.1:5003' },
+        ],
+      }),
+    ]);
     const route = table.lookup('myapp.localhost')!;
     expect([1, 2, 3, 4].map(() => route.nextDyno().name)).toEqual([
       'web.1',
@@ -121,7 +122,7 @@ describe('RoutingTable', () => {
 
   it('applies changes in order and ignores replays of versions it has', () => {
     const table = new RoutingTable('localhost');
-    table.replace(snapshot([entry()]));
+    load(table, [entry()]);
     expect(
       table.apply({ version: 43, app_id: 'id-myapp', routing: entry({ maintenance: true }) })?.mode,
     ).toBe('maintenance');
@@ -133,7 +134,7 @@ describe('RoutingTable', () => {
 
   it('moves a renamed app to its new hosts', () => {
     const table = new RoutingTable('localhost');
-    table.replace(snapshot([entry()]));
+    load(table, [entry()]);
     table.apply({
       version: 43,
       app_id: 'id-myapp',
@@ -146,7 +147,7 @@ describe('RoutingTable', () => {
 
   it('drops a deleted app, keeping a host another app has claimed since', () => {
     const table = new RoutingTable('localhost');
-    table.replace(snapshot([entry()]));
+    load(table, [entry()]);
     table.apply({
       version: 43,
       app_id: 'id-myapp',
@@ -162,7 +163,7 @@ describe('RoutingTable', () => {
 
   it('advances the version on changes without routing', () => {
     const table = new RoutingTable('localhost');
-    table.replace(snapshot([entry()]));
+    load(table, [entry()]);
     expect(table.apply({ version: 50, app_id: null })).toBeNull();
     expect(table.version).toBe(50);
     expect(table.size).toBe(1);
@@ -170,8 +171,8 @@ describe('RoutingTable', () => {
 
   it('replaces everything on a re-list', () => {
     const table = new RoutingTable('localhost');
-    table.replace(snapshot([entry()]));
-    table.replace(snapshot([entry({ id: 'other', name: 'other', hosts: [] })], 90));
+    load(table, [entry()]);
+    load(table, [entry({ id: 'other', name: 'other', hosts: [] })], 90);
     expect(table.lookup('myapp.localhost')).toBeUndefined();
     expect(table.lookup('other.localhost')?.id).toBe('other');
     expect(table.version).toBe(90);

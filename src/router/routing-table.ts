@@ -3,11 +3,6 @@ import type { RoutingEntry } from '../routing/routing-entry.js';
 // The wire contract is the control plane's own type; the router shares nothing else with it.
 export type { RoutingEntry };
 
-export interface RoutingSnapshot {
-  version: number;
-  apps: RoutingEntry[];
-}
-
 /** One event of the watch stream; `routing: null` means the app is gone. */
 export interface RoutingChange {
   version: number;
@@ -109,14 +104,6 @@ export class RoutingTable {
   /** The hot-path form of an entry, ready for replaceRoutes. */
   route(entry: RoutingEntry): AppRoute {
     return new AppRoute(entry, this.appsDomain);
-  }
-
-  /** Replaces everything with a snapshot's entries. */
-  replace(snapshot: RoutingSnapshot): AppRoute[] {
-    return this.replaceRoutes(
-      snapshot.version,
-      snapshot.apps.map((entry) => this.route(entry)),
-    );
   }
 
   /** Replaces everything at once (a re-list), so requests never see half a snapshot. */
