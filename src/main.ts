@@ -1,4 +1,5 @@
-import './v8-flags.js';
+import './runtime/tick-object-maps.js';
+import './runtime/v8-flags.js';
 import 'reflect-metadata';
 import { bootstrapAdmin } from './admin-bootstrap.js';
 import { createApp } from './app.factory.js';

@@ -1,3 +1,4 @@
+import '../runtime/tick-object-maps.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import { MaintenancePages } from './maintenance-pages.js';
 import { ProxyServer } from './proxy-server.js';

@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 
-// Imported first by main.ts, so it runs before anything compiles WebAssembly.
+// Imported at the top of main.ts, so it runs before anything compiles WebAssembly.
 //
 // Prisma's query compiler is a 3 MB WebAssembly module. Besides its Liftoff (baseline)
 // code, V8 compiles it again with TurboFan on background threads, and the memory those
