@@ -1,7 +1,8 @@
 // router-proxy: the reference router proxying to an app's web dyno (a tiny node:http server
 // registered through the dyno-manager API as web.1, up at its address), 50 connections.
-// Baseline: the same upstream hit directly.
-import { throughputResult } from './lib/compare.js';
+// Baseline: the same upstream hit directly. Reference: a Node TCP relay to the same
+// upstream with no HTTP parsing (bench/servers/tcp-relay.ts), what bounds any Node router.
+import { throughputResult, withReference } from './lib/compare.js';
 import type { Benchmark } from './lib/context.js';
 import { cpuOf, createRouterToken, startApi, startHelper, startRouter } from './lib/drydock.js';
 import { apiCall } from './lib/http.js';
@@ -65,13 +66,32 @@ const benchmark: Benchmark = {
       { ...load, url: router.url },
       cpuOf(router, upstream),
     );
+    await router.child.stop();
+    const relay = await startHelper(
+      ctx,
+      'tcp-relay',
+      benchScript('servers/tcp-relay.js'),
+      [String(upstream.port)],
+      await freePort(),
+      { status: 200 },
+    );
+    const relayed = await runLoad(
+      ctx,
+      'tcp-relay',
+      { ...load, url: relay.url },
+      cpuOf(relay, upstream),
+    );
 
-    return throughputResult(
-      benchmark,
-      { subject: 'router → upstream', result: routed, expectStatus: 200 },
-      { subject: 'upstream directly', result: direct, expectStatus: 200 },
-      MIN_RATIO,
-      { connections: CONNECTIONS },
+    return withReference(
+      throughputResult(
+        benchmark,
+        { subject: 'router → upstream', result: routed, expectStatus: 200 },
+        { subject: 'upstream directly', result: direct, expectStatus: 200 },
+        MIN_RATIO,
+        { connections: CONNECTIONS },
+      ),
+      { subject: 'bare Node TCP relay → upstream', result: relayed, expectStatus: 200 },
+      direct,
     );
   },
 };

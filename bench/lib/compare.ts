@@ -10,14 +10,32 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+interface Measured {
+  subject: string;
+  result: LoadResult;
+  expectStatus: number;
+}
+
+/** "subject: api 12 µs/response (0.95 cores), load generator 0.98 cores", or ''. */
+function cpuUse(subject: string, result: LoadResult): string {
+  const servers = Object.entries(result.serverCpu ?? {}).map(
+    ([name, use]) =>
+      `${name} ${Math.round(use.microsPerResponse)} µs/response (${use.cores.toFixed(2)} cores)`,
+  );
+  if (result.loaderCores !== undefined) {
+    servers.push(`load generator ${result.loaderCores.toFixed(2)} cores`);
+  }
+  return servers.length ? `${subject}: ${servers.join(', ')}` : '';
+}
+
 /**
  * The verdict of a throughput benchmark: drydock's rate over the baseline's, measured in
  * the same run, against `minRatio`. A run with errors or unexpected statuses is a MISS.
  */
 export function throughputResult(
   bench: Benchmark,
-  runs: { subject: string; result: LoadResult; expectStatus: number },
-  baseline: { subject: string; result: LoadResult; expectStatus: number },
+  runs: Measured,
+  baseline: Measured,
   minRatio: number,
   details: Record<string, unknown> = {},
   notes: string[] = [],
@@ -29,16 +47,7 @@ export function throughputResult(
   ];
   const pass = ratio >= minRatio && problems.length === 0;
   const cpu = [runs, baseline]
-    .map(({ subject, result }) => {
-      const servers = Object.entries(result.serverCpu ?? {}).map(
-        ([name, use]) =>
-          `${name} ${Math.round(use.microsPerResponse)} µs/response (${use.cores.toFixed(2)} cores)`,
-      );
-      if (result.loaderCores !== undefined) {
-        servers.push(`load generator ${result.loaderCores.toFixed(2)} cores`);
-      }
-      return servers.length ? `${subject}: ${servers.join(', ')}` : '';
-    })
+    .map(({ subject, result }) => cpuUse(subject, result))
     .filter(Boolean)
     .join('; ');
   return {
@@ -71,5 +80,37 @@ export function throughputResult(
       [baseline.subject]: baseline.result,
       ...details,
     },
+  };
+}
+
+/**
+ * Adds a row measured for context, with no target of its own: what bounds the subject
+ * (e.g. the least any process of its kind can cost), as a ratio to the same baseline.
+ */
+export function withReference(
+  result: BenchResult,
+  reference: Measured,
+  baseline: LoadResult,
+): BenchResult {
+  const ratio = reference.result.rps / baseline.rps;
+  const cpu = cpuUse(reference.subject, reference.result);
+  return {
+    ...result,
+    rows: [
+      ...result.rows,
+      {
+        subject: reference.subject,
+        value: formatRate(reference.result.rps),
+        p50: reference.result.latency.p50,
+        p99: reference.result.latency.p99,
+        ratio: round(ratio, 2),
+      },
+    ],
+    notes: [
+      ...result.notes,
+      ...loadProblems(reference.subject, reference.result, reference.expectStatus),
+      ...(cpu ? [`CPU: ${cpu}`] : []),
+    ],
+    details: { ...result.details, [reference.subject]: reference.result },
   };
 }
