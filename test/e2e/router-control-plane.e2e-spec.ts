@@ -30,6 +30,15 @@ describe('the reference router against the control plane', () => {
   const servers: http.Server[] = [];
   const HOST = 'edge-app.localhost';
 
+  /** web.1's manager reports it up (at `address` the first time). */
+  const reportWebUp = (address?: string) =>
+    t
+      .http()
+      .put('/dyno-manager/v1/apps/edge-app/dynos/web.1/state')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ state: 'up', ...(address && { address }) })
+      .expect(200);
+
   beforeAll(async () => {
     t = await startTestApp();
     const apiPort = await t.listen();
@@ -50,12 +59,7 @@ describe('the reference router against the control plane', () => {
       response.end('<html><body>Custom maintenance page of edge-app</body></html>');
     });
     servers.push(upstream.server, pages.server);
-    await t
-      .http()
-      .put('/dyno-manager/v1/apps/edge-app/dynos/web.1/state')
-      .set(bearer(ADMIN_TOKEN))
-      .send({ state: 'up', address: `127.0.0.1:${upstream.port}` })
-      .expect(200);
+    await reportWebUp(`127.0.0.1:${upstream.port}`);
     await t
       .http()
       .patch('/apps/edge-app/config-vars')
@@ -63,12 +67,7 @@ describe('the reference router against the control plane', () => {
       .send({ UNRELATED: 'x' })
       .expect(200);
     // The config change restarted the dyno; its manager reports it up again.
-    await t
-      .http()
-      .put('/dyno-manager/v1/apps/edge-app/dynos/web.1/state')
-      .set(bearer(ADMIN_TOKEN))
-      .send({ state: 'up' })
-      .expect(200);
+    await reportWebUp();
 
     const routerToken = await t.mintToken(['routing']);
     routerPort = await findFreePort();
@@ -147,12 +146,7 @@ describe('the reference router against the control plane', () => {
 
   it('proxies again within one second of maintenance:off', async () => {
     // The config change above restarted the dyno on its new release; it comes back up.
-    await t
-      .http()
-      .put('/dyno-manager/v1/apps/edge-app/dynos/web.1/state')
-      .set(bearer(ADMIN_TOKEN))
-      .send({ state: 'up' })
-      .expect(200);
+    await reportWebUp();
     await t
       .http()
       .patch('/apps/edge-app')

@@ -56,6 +56,10 @@ describe('routing and scheduler APIs, and the change stream', () => {
     await a.close();
   });
 
+  /** The change log's head: its newest event's version. */
+  const logHead = async () =>
+    Number((await a.prisma.event.aggregate({ _max: { version: true } }))._max.version);
+
   const setMaintenance = (app: TestApp, value: boolean) =>
     app
       .http()
@@ -278,9 +282,7 @@ describe('routing and scheduler APIs, and the change stream', () => {
 
     it('resumes with Last-Event-ID after a disconnect, losing no event and repeating none', async () => {
       // The log's head, not a replica's snapshot, which may not have seen the last change yet.
-      const start = Number(
-        (await a.prisma.event.aggregate({ _max: { version: true } }))._max.version,
-      );
+      const start = await logHead();
       const first = await openSse(
         `http://127.0.0.1:${portB}/routing/v1/watch?since=${start}`,
         bearer(routerToken),
@@ -304,7 +306,7 @@ describe('routing and scheduler APIs, and the change stream', () => {
         .send({ MAINTENANCE_PAGE_URL: 'https://pages.example.com/down.html' })
         .expect(200);
       await setMaintenance(a, false);
-      const head = (await a.prisma.event.aggregate({ _max: { version: true } }))._max.version!;
+      const head = await logHead();
 
       const resumed = await openSse(`http://127.0.0.1:${portB}/routing/v1/watch`, {
         ...bearer(routerToken),
@@ -312,12 +314,12 @@ describe('routing and scheduler APIs, and the change stream', () => {
       });
       try {
         const after = await resumed.until((messages) =>
-          messages.some((m) => Number(m.id) === Number(head)),
+          messages.some((m) => Number(m.id) === head),
         );
         const ids = [...seen, ...after].map((m) => Number(m.id));
         expect(new Set(ids).size).toBe(ids.length);
         const expected = await a.prisma.event.findMany({
-          where: { version: { gt: BigInt(start), lte: head }, appId: { not: null } },
+          where: { version: { gt: BigInt(start), lte: BigInt(head) }, appId: { not: null } },
           orderBy: { version: 'asc' },
         });
         expect(ids).toEqual(expected.map((event) => Number(event.version)));
@@ -356,9 +358,7 @@ describe('routing and scheduler APIs, and the change stream', () => {
     });
 
     it('tells a client whose version is no longer retained to re-list, with 410', async () => {
-      const head = Number(
-        (await a.prisma.event.aggregate({ _max: { version: true } }))._max.version,
-      );
+      const head = await logHead();
       // What the hourly retention does to old events.
       await a.prisma.event.deleteMany({ where: { version: { lte: BigInt(3) } } });
       const tooOld = await a
