@@ -1,4 +1,4 @@
-import type { Benchmark, BenchResult } from './context.js';
+import type { Benchmark, BenchResult, Row } from './context.js';
 import { LoadResult, loadProblems } from './load.js';
 import { round } from './stats.js';
 
@@ -26,6 +26,16 @@ function cpuUse(subject: string, result: LoadResult): string {
     servers.push(`load generator ${result.loaderCores.toFixed(2)} cores`);
   }
   return servers.length ? `${subject}: ${servers.join(', ')}` : '';
+}
+
+/** A table row of a load run: its throughput and latency. */
+function rateRow({ subject, result }: Measured): Row {
+  return {
+    subject,
+    value: formatRate(result.rps),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
 }
 
 /**
@@ -57,20 +67,12 @@ export function throughputResult(
     result: pass ? 'PASS' : 'MISS',
     rows: [
       {
-        subject: runs.subject,
-        value: formatRate(runs.result.rps),
-        p50: runs.result.latency.p50,
-        p99: runs.result.latency.p99,
+        ...rateRow(runs),
         ratio: round(ratio, 2),
         target: bench.target,
         result: pass ? 'PASS' : 'MISS',
       },
-      {
-        subject: baseline.subject,
-        value: formatRate(baseline.result.rps),
-        p50: baseline.result.latency.p50,
-        p99: baseline.result.latency.p99,
-      },
+      rateRow(baseline),
     ],
     notes: [...notes, ...problems, ...(cpu ? [`CPU: ${cpu}`] : [])],
     details: {
@@ -96,16 +98,7 @@ export function withReference(
   const cpu = cpuUse(reference.subject, reference.result);
   return {
     ...result,
-    rows: [
-      ...result.rows,
-      {
-        subject: reference.subject,
-        value: formatRate(reference.result.rps),
-        p50: reference.result.latency.p50,
-        p99: reference.result.latency.p99,
-        ratio: round(ratio, 2),
-      },
-    ],
+    rows: [...result.rows, { ...rateRow(reference), ratio: round(ratio, 2) }],
     notes: [
       ...result.notes,
       ...loadProblems(reference.subject, reference.result, reference.expectStatus),
