@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { bootstrapAdmin } from './admin-bootstrap.js';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { StartupError } from './common/errors/startup-error.js';
 import { resolveEncryptionKey } from './common/crypto/encryption-key.js';
 import { createLogger } from './common/logging/logger.js';
 import { connectDatabase } from './database/database-connection.js';
@@ -13,8 +14,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
 
-  const database = await connectDatabase(config, (message) =>
-    logger.debug({ component: 'postgres' }, message),
+  const database = await connectDatabase(config, (level, message) =>
+    logger[level]({ component: 'postgres' }, message),
   );
   logger.info(`database: ${database.description}`);
   try {
@@ -58,7 +59,9 @@ main().catch((error: unknown) => {
   const message =
     error instanceof ConfigError
       ? error.message
-      : `drydock failed to start: ${(error as Error).stack ?? error}`;
+      : error instanceof StartupError
+        ? `drydock cannot start: ${error.message}`
+        : `drydock failed to start: ${(error as Error).stack ?? error}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -18,6 +18,15 @@ export interface AppConfig {
   watchHeartbeatSeconds: number;
   /** Events older than this leave the change log (a watcher asking for them gets 410). */
   eventsRetentionDays: number;
+  database: DatabaseLimits;
+}
+
+/** Every wait on PostgreSQL is bounded, so an outage gets a fast 503 instead of a hang. */
+export interface DatabaseLimits {
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** The longest any one statement may run (lock waits included). */
+  statementTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -93,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     watchHeartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
     eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    database: {
+      poolSize: integer('DATABASE_POOL_SIZE', 20, 1, 1000),
+      connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_SECONDS', 3, 1, 300) * 1000,
+      statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_SECONDS', 5, 1, 3600) * 1000,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

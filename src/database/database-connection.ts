@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/app-config.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresLog, startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface DatabaseConnection {
   url: string;
@@ -11,7 +11,7 @@ export interface DatabaseConnection {
 /** DATABASE_URL when given, otherwise the embedded PostgreSQL under DATA_DIR. */
 export async function connectDatabase(
   config: AppConfig,
-  log: (message: string) => void,
+  log: EmbeddedPostgresLog,
 ): Promise<DatabaseConnection> {
   if (config.databaseUrl) {
     return {
@@ -20,10 +20,10 @@ export async function connectDatabase(
       close: async () => undefined,
     };
   }
-  const embedded = await startEmbeddedPostgres(config.dataDir, log);
+  const embedded = await startEmbeddedPostgres(config.dataDir, { log });
   return {
     url: embedded.url,
-    description: `embedded PostgreSQL at ${redactUrl(embedded.url)}, data in ${config.dataDir}`,
+    description: `embedded PostgreSQL at ${redactUrl(embedded.url)}, data in ${embedded.clusterDir}`,
     close: () => embedded.stop(),
   };
 }

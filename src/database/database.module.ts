@@ -1,4 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { DatabaseAvailability } from './database-availability.js';
 import { DATABASE_URL } from './database.tokens.js';
 import { PrismaService } from './prisma.service.js';
 
@@ -8,8 +11,17 @@ export class DatabaseModule {
   static forRoot(databaseUrl: string): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_URL, useValue: databaseUrl }, PrismaService],
-      exports: [DATABASE_URL, PrismaService],
+      providers: [
+        { provide: DATABASE_URL, useValue: databaseUrl },
+        {
+          provide: DatabaseAvailability,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) =>
+            new DatabaseAvailability(databaseUrl, config.database.connectTimeoutMs),
+        },
+        PrismaService,
+      ],
+      exports: [DATABASE_URL, DatabaseAvailability, PrismaService],
     };
   }
 }

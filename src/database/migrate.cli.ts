@@ -5,7 +5,9 @@ import { migrate } from './migrator.js';
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL or the embedded database. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await connectDatabase(config, () => undefined);
+  const database = await connectDatabase(config, (level, message) => {
+    if (level === 'warn' || level === 'error') console.error(message);
+  });
   try {
     console.log(`database: ${database.description}`);
     const { applied, alreadyApplied } = await migrate(database.url);

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ApiError } from '../common/errors/api-errors.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { ServiceUnavailableError } from '../common/errors/api-errors.js';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DatabaseUnavailableError,
+} from '../common/errors/database-unavailable.js';
+import { DatabaseAvailability } from '../database/database-availability.js';
 import { loadMigrations } from '../database/migrator.js';
 
 export class HealthStatusDto {
@@ -10,11 +14,10 @@ export class HealthStatusDto {
   detail?: string;
 }
 
-class NotReadyError extends ApiError {
-  constructor(message: string) {
-    super(503, 'service_unavailable', message);
-  }
-}
+/** Readiness answers within this, whatever the database does: probes have short timeouts. */
+const READINESS_TIMEOUT_MS = 1500;
+const APPLIED_MIGRATIONS = `
+  SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
 
 @Injectable()
 export class HealthService {
@@ -23,19 +26,26 @@ export class HealthService {
     migrations.map((m) => m.name),
   );
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly availability: DatabaseAvailability) {}
 
   async readiness(): Promise<HealthStatusDto> {
-    let applied: { migration_name: string }[];
-    try {
-      applied = await this.prisma.$queryRaw<{ migration_name: string }[]>`
-        SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
-    } catch {
-      throw new NotReadyError('Database unreachable or not migrated.');
-    }
+    if (!this.availability.available) throw notReady('Database unreachable.');
+    const applied = await this.availability
+      .ask<{ migration_name: string }>(APPLIED_MIGRATIONS, READINESS_TIMEOUT_MS)
+      .catch((error: unknown) => {
+        throw notReady(
+          error instanceof DatabaseUnavailableError
+            ? `Database unavailable: ${error.reason}.`
+            : 'Database not migrated.',
+        );
+      });
     const done = new Set(applied.map((row) => row.migration_name));
     const pending = (await this.migrationNames).filter((name) => !done.has(name));
-    if (pending.length > 0) throw new NotReadyError(`Migrations pending: ${pending.join(', ')}`);
+    if (pending.length > 0) throw notReady(`Migrations pending: ${pending.join(', ')}`);
     return { status: 'ok' };
   }
+}
+
+function notReady(message: string): ServiceUnavailableError {
+  return new ServiceUnavailableError(message, DATABASE_RETRY_AFTER_SECONDS);
 }

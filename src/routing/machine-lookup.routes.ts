@@ -62,9 +62,10 @@ export class MachineLookupRoutes {
 
     const requestId = requestIdFor(request);
     const fail = (error: unknown) => {
-      const { status, body, unexpected } = toHerokuError(error);
+      const { status, body, unexpected, retryAfterSeconds } = toHerokuError(error);
       if (unexpected)
         this.logger?.error({ err: error, request_id: requestId }, 'request failed unexpectedly');
+      if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', retryAfterSeconds);
       send(response, status, JSON.stringify(body), requestId);
     };
     const answer = (principal: Principal) => {

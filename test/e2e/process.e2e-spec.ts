@@ -1,53 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { findFreePort } from '../../src/database/embedded-postgres.js';
-
-interface Server {
-  process: ChildProcess;
-  port: number;
-  output: () => string;
-}
-
-/** `node dist/main.js` as `npm start` runs it, on the embedded database under dataDir. */
-async function startServer(dataDir: string): Promise<Server> {
-  const port = await findFreePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-  };
-  delete env.DATABASE_URL;
-  delete env.DRYDOCK_ADMIN_TOKEN;
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (healthy) return { process: child, port, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not become healthy:\n${output}`);
-}
-
-async function stop(server: Server, signal: NodeJS.Signals): Promise<number | null> {
-  server.process.kill(signal);
-  const [code] = await once(server.process, 'exit');
-  return code as number | null;
-}
+import { startDrydock } from '../support/drydock-process.js';
 
 describe('the service process on the embedded database', () => {
   const dirs: string[] = [];
@@ -61,7 +17,7 @@ describe('the service process on the embedded database', () => {
 
   it('starts, keeps its data across restarts, and exits 0 on SIGTERM and SIGINT', async () => {
     const dataDir = await newDataDir();
-    const first = await startServer(dataDir);
+    const first = await startDrydock(dataDir);
     const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
     const created = await fetch(`http://127.0.0.1:${first.port}/apps`, {
       method: 'POST',
@@ -69,7 +25,7 @@ describe('the service process on the embedded database', () => {
       body: JSON.stringify({ name: 'survives-restart' }),
     });
     expect(created.status).toBe(201);
-    expect(await stop(first, 'SIGTERM')).toBe(0);
+    expect(await first.stop('SIGTERM')).toBe(0);
 
     const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
     expect(first.output()).toMatch(
@@ -78,19 +34,19 @@ describe('the service process on the embedded database', () => {
     expect(first.output()).not.toContain(password);
     expect(first.output().split(token).length - 1).toBe(1); // printed once, for the operator
 
-    const second = await startServer(dataDir);
+    const second = await startDrydock(dataDir);
     const app = await fetch(`http://127.0.0.1:${second.port}/apps/survives-restart`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(app.status).toBe(200);
     expect(second.output()).not.toContain(token);
-    expect(await stop(second, 'SIGINT')).toBe(0);
+    expect(await second.stop('SIGINT')).toBe(0);
   }, 120_000);
 
   it('runs two instances with separate data directories side by side', async () => {
     const [a, b] = await Promise.all([
-      newDataDir().then(startServer),
-      newDataDir().then(startServer),
+      newDataDir().then((dir) => startDrydock(dir)),
+      newDataDir().then((dir) => startDrydock(dir)),
     ]);
     try {
       expect(a.port).not.toBe(b.port);
@@ -99,7 +55,7 @@ describe('the service process on the embedded database', () => {
       );
       expect([ra.status, rb.status]).toEqual([200, 200]);
     } finally {
-      expect(await Promise.all([stop(a, 'SIGTERM'), stop(b, 'SIGTERM')])).toEqual([0, 0]);
+      expect(await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')])).toEqual([0, 0]);
     }
   }, 120_000);
 

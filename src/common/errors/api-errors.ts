@@ -73,3 +73,13 @@ export class RateLimitError extends ApiError {
     super(429, 'rate_limit', message);
   }
 }
+
+/** Unable to answer for now; the same request may succeed after `retryAfterSeconds` (Retry-After). */
+export class ServiceUnavailableError extends ApiError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(503, 'service_unavailable', message);
+  }
+}

@@ -1,5 +1,6 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
-import { ConflictError } from './api-errors.js';
+import { ConflictError, ServiceUnavailableError } from './api-errors.js';
+import { DatabaseUnavailableError } from './database-unavailable.js';
 import { toHerokuError } from './heroku-error.js';
 
 describe('toHerokuError', () => {
@@ -40,5 +41,31 @@ describe('toHerokuError', () => {
     expect(result.status).toBe(500);
     expect(result.unexpected).toBe(true);
     expect(JSON.stringify(result.body)).not.toContain('secret');
+  });
+
+  it('answers 503 with Retry-After, not 500, when the database did not answer', () => {
+    const prismaLike = (code: string) =>
+      Object.assign(new Error(`Invalid invocation: ${code}`), { code });
+    for (const error of [
+      new DatabaseUnavailableError('connect ECONNREFUSED 127.0.0.1:5432'),
+      prismaLike('DRYDOCK_DATABASE_UNAVAILABLE'),
+      prismaLike('P1001'),
+      prismaLike('P2028'),
+      new Error('wrapped', { cause: prismaLike('P1017') }),
+    ]) {
+      const result = toHerokuError(error);
+      expect(result).toMatchObject({ status: 503, unexpected: false, retryAfterSeconds: 2 });
+      expect(result.body.id).toBe('service_unavailable');
+      expect(result.body.message).not.toContain('5432');
+    }
+    expect(toHerokuError(prismaLike('P2002')).status).toBe(500);
+  });
+
+  it('passes on the Retry-After of a service_unavailable error of ours', () => {
+    expect(toHerokuError(new ServiceUnavailableError('Not ready.', 7))).toMatchObject({
+      status: 503,
+      body: { id: 'service_unavailable', message: 'Not ready.' },
+      retryAfterSeconds: 7,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
-import { ApiError } from './api-errors.js';
+import { ApiError, ServiceUnavailableError } from './api-errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable.js';
 
 export interface HerokuErrorBody {
   id: string;
@@ -11,6 +12,8 @@ export interface HerokuErrorResponse {
   body: HerokuErrorBody;
   /** True for failures of ours (5xx): logged with their stack, details withheld. */
   unexpected: boolean;
+  /** Seconds for a Retry-After header, when the request may simply be tried again. */
+  retryAfterSeconds?: number;
 }
 
 const IDS_BY_STATUS: Record<number, string> = {
@@ -46,6 +49,20 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
       status: error.status,
       body: { id: error.id, message: error.message },
       unexpected: false,
+      ...(error instanceof ServiceUnavailableError
+        ? { retryAfterSeconds: error.retryAfterSeconds }
+        : {}),
+    };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      body: {
+        id: 'service_unavailable',
+        message: 'The database is not answering right now; nothing was changed. Try again shortly.',
+      },
+      unexpected: false,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
     };
   }
   if (error instanceof HttpException) {

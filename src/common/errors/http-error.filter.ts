@@ -9,11 +9,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, body, unexpected } = toHerokuError(error);
+    const { status, body, unexpected, retryAfterSeconds } = toHerokuError(error);
     if (unexpected) {
       request.log.error({ err: error }, 'request failed unexpectedly');
     }
     if (!reply.sent) {
+      if (retryAfterSeconds !== undefined)
+        void reply.header('Retry-After', String(retryAfterSeconds));
       void reply
         .status(status)
         .header('Content-Type', 'application/json; charset=utf-8')
