@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import { InvalidParamsError } from './common/errors/api-errors.js';
 import { HttpErrorFilter } from './common/errors/http-error.filter.js';
 import { requestIdFor } from './common/heroku/request-id.js';
+import { parseJsonBody } from './common/validation/json-body.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
 import { setupSwagger } from './openapi.js';
@@ -74,12 +75,21 @@ function configureFastify(fastify: FastifyInstance): void {
   // JSON is the only body the API takes; anything else is a clear 415. Clients (the Heroku
   // CLI among them) may send Content-Type: application/json with an empty body on DELETE
   // or POST actions: that is no body, not malformed JSON.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const secureParse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === ''))
-      return done(null, undefined);
-    return parseJson(request, body as string, done);
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Fastify's secure parser (`__proto__` refused) answers through a callback, synchronously.
+    const parse = (text: string): unknown => {
+      let parsed: { error: Error | null; value?: unknown } = { error: null };
+      secureParse(request, text, (error, value) => (parsed = { error, value }));
+      if (parsed.error) throw parsed.error;
+      return parsed.value;
+    };
+    try {
+      done(null, parseJsonBody(body as Buffer, parse));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 }
 
