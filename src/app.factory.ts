@@ -6,8 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
-import { InvalidParamsError } from './common/errors/api-errors.js';
-import { HttpErrorFilter } from './common/errors/http-error.filter.js';
+import { InvalidParamsError, MalformedUrlError } from './common/errors/api-errors.js';
+import { HttpErrorFilter, sendHerokuError } from './common/errors/http-error.filter.js';
+import { MAX_PATH_SEGMENT_LENGTH } from './common/heroku/path-segment.js';
 import { requestIdFor } from './common/heroku/request-id.js';
 import { parseJsonBody } from './common/validation/json-body.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
@@ -41,6 +42,9 @@ export async function createApp({
     requestIdHeader: false,
     logController: new RequestLogController(),
     trustProxy: true,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
+    // Replaces Nest's handler, which answers in Fastify's shape (drydock uses no security hook).
+    frameworkErrors: sendHerokuError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl),
@@ -70,6 +74,8 @@ export async function createApp({
 function configureFastify(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('Request-Id', request.id);
+    // The router decodes %00 into a NUL, which PostgreSQL refuses, in any segment or the query.
+    if (request.url.includes('%00')) throw new MalformedUrlError();
   });
 
   // JSON is the only body the API takes; anything else is a clear 415. Clients (the Heroku

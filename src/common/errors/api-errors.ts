@@ -20,6 +20,15 @@ export class BadRequestError extends ApiError {
   }
 }
 
+/** Bad or truncated %-escapes in the path, or a NUL anywhere in the URL (Fastify's FST_ERR_BAD_URL). */
+export class MalformedUrlError extends BadRequestError {
+  constructor() {
+    super(
+      'The request URL is not valid: escapes must be %XX sequences of UTF-8, and NUL (%00) is not allowed.',
+    );
+  }
+}
+
 export class UnauthorizedError extends ApiError {
   constructor(message = 'Invalid credentials provided.') {
     super(401, 'unauthorized', message);
@@ -53,6 +62,17 @@ export class GoneError extends ApiError {
 export class PayloadTooLargeError extends ApiError {
   constructor(message = 'Request body is too large.') {
     super(413, 'request_entity_too_large', message);
+  }
+}
+
+/** A path segment longer than any name or id (Fastify's FST_ERR_MAX_PARAM_LENGTH). */
+export class PathSegmentTooLongError extends ApiError {
+  constructor() {
+    super(
+      414,
+      'request_uri_too_long',
+      'A name or id in the request path is longer than any can be.',
+    );
   }
 }
 

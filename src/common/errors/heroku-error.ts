@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ApiError } from './api-errors.js';
+import { ApiError, MalformedUrlError, PathSegmentTooLongError } from './api-errors.js';
 
 export interface HerokuErrorBody {
   id: string;
@@ -48,6 +48,8 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
       unexpected: false,
     };
   }
+  const rejected = routerRejection(error);
+  if (rejected) return toHerokuError(rejected);
   if (error instanceof HttpException) {
     // Nest wraps Fastify's own client errors (body parsing, size) with the original as cause.
     const code = (error.cause as { code?: string } | undefined)?.code;
@@ -57,6 +59,14 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
     );
   }
   return internalError();
+}
+
+/** Fastify's router rejects these before any hook; the machine lookups throw the same errors. */
+function routerRejection(error: unknown): ApiError | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (code === 'FST_ERR_BAD_URL') return new MalformedUrlError();
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return new PathSegmentTooLongError();
+  return undefined;
 }
 
 function clientOrServer(status: number, message: string): HerokuErrorResponse {
