@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { InvalidParamsError, MalformedUrlError } from './common/errors/api-errors.js';
+import { answerClientError } from './common/errors/client-error.js';
 import { HttpErrorFilter, sendHerokuError } from './common/errors/http-error.filter.js';
 import { MAX_PATH_SEGMENT_LENGTH } from './common/heroku/path-segment.js';
 import { requestIdFor } from './common/heroku/request-id.js';
@@ -45,6 +46,7 @@ export async function createApp({
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     // Replaces Nest's handler, which answers in Fastify's shape (drydock uses no security hook).
     frameworkErrors: sendHerokuError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl),

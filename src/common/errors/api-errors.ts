@@ -47,6 +47,12 @@ export class NotFoundError extends ApiError {
   }
 }
 
+export class RequestTimeoutError extends ApiError {
+  constructor(message = 'The request took too long to arrive.') {
+    super(408, 'request_timeout', message);
+  }
+}
+
 export class ConflictError extends ApiError {
   constructor(message: string) {
     super(409, 'conflict', message);
@@ -91,5 +97,11 @@ export class InvalidParamsError extends ApiError {
 export class RateLimitError extends ApiError {
   constructor(message = 'Your account reached the API rate limit. Please wait a few minutes.') {
     super(429, 'rate_limit', message);
+  }
+}
+
+export class HeaderFieldsTooLargeError extends ApiError {
+  constructor(message: string) {
+    super(431, 'request_header_fields_too_large', message);
   }
 }
