@@ -6,9 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
-import { InvalidParamsError } from './common/errors/api-errors.js';
-import { HttpErrorFilter } from './common/errors/http-error.filter.js';
+import { InvalidParamsError, MalformedUrlError } from './common/errors/api-errors.js';
+import { answerClientError } from './common/errors/client-error.js';
+import { HttpErrorFilter, sendHerokuError } from './common/errors/http-error.filter.js';
+import { MAX_PATH_SEGMENT_LENGTH } from './common/heroku/path-segment.js';
 import { requestIdFor } from './common/heroku/request-id.js';
+import { parseJsonBody } from './common/validation/json-body.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
 import { setupSwagger } from './openapi.js';
@@ -40,6 +43,10 @@ export async function createApp({
     requestIdHeader: false,
     logController: new RequestLogController(),
     trustProxy: true,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
+    // Replaces Nest's handler, which answers in Fastify's shape (drydock uses no security hook).
+    frameworkErrors: sendHerokuError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl),
@@ -69,17 +76,28 @@ export async function createApp({
 function configureFastify(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('Request-Id', request.id);
+    // The router decodes %00 into a NUL, which PostgreSQL refuses, in any segment or the query.
+    if (request.url.includes('%00')) throw new MalformedUrlError();
   });
 
   // JSON is the only body the API takes; anything else is a clear 415. Clients (the Heroku
   // CLI among them) may send Content-Type: application/json with an empty body on DELETE
   // or POST actions: that is no body, not malformed JSON.
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const secureParse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === ''))
-      return done(null, undefined);
-    return parseJson(request, body as string, done);
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // Fastify's secure parser (`__proto__` refused) answers through a callback, synchronously.
+    const parse = (text: string): unknown => {
+      let parsed: { error: Error | null; value?: unknown } = { error: null };
+      secureParse(request, text, (error, value) => (parsed = { error, value }));
+      if (parsed.error) throw parsed.error;
+      return parsed.value;
+    };
+    try {
+      done(null, parseJsonBody(body as Buffer, parse));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 }
 

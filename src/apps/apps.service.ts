@@ -20,8 +20,8 @@ import { AppCreateDto, AppResponseDto, AppUpdateDto, toAppResponse } from './app
 import { DEFAULT_REGION, DEFAULT_STACK } from './catalogue.js';
 
 export const APP_RANGE_FIELDS: readonly RangeField[] = [
-  { name: 'id', column: 'id' },
-  { name: 'name', column: 'name' },
+  { name: 'id', column: 'id', type: 'uuid' },
+  { name: 'name', column: 'name', type: 'string' },
 ];
 
 @Injectable()

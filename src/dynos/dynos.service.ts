@@ -25,8 +25,8 @@ import {
 } from './dynos.dto.js';
 
 export const DYNO_RANGE_FIELDS: readonly RangeField[] = [
-  { name: 'name', column: 'name' },
-  { name: 'id', column: 'id' },
+  { name: 'name', column: 'name', type: 'string' },
+  { name: 'id', column: 'id', type: 'uuid' },
 ];
 
 /** One-off dynos are `run.N`; the formation's are `<type>.<N>`. */

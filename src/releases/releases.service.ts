@@ -11,7 +11,7 @@ import { recordEvent } from '../events/event-log.js';
 import { ReleaseResponseDto, ReleaseWithUser, toReleaseResponse } from './releases.dto.js';
 
 export const RELEASE_RANGE_FIELDS: readonly RangeField[] = [
-  { name: 'version', column: 'version', numeric: true },
+  { name: 'version', column: 'version', type: 'integer' },
 ];
 
 const RELEASE_INCLUDE = { user: true, app: { select: { id: true, name: true } } } as const;

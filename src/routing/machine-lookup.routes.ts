@@ -6,6 +6,7 @@ import { AuthService } from '../common/auth/auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import type { Access } from '../common/auth/scopes.js';
 import { toHerokuError } from '../common/errors/heroku-error.js';
+import { decodePathSegment, MAX_PATH_SEGMENT_LENGTH } from '../common/heroku/path-segment.js';
 import { requestIdFor } from '../common/heroku/request-id.js';
 import { RoutingService } from './routing.service.js';
 
@@ -68,16 +69,17 @@ export class MachineLookupRoutes {
       if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', retryAfterSeconds);
       send(response, status, JSON.stringify(body), requestId);
     };
-    const answer = (principal: Principal) => {
-      try {
-        // Names, ids and hosts need no decoding: skip the copy unless something is escaped.
-        const app = raw.includes('%') ? decodeURIComponent(raw) : raw;
-        send(response, 200, lookup.answer(principal, app), requestId);
-      } catch (error) {
-        fail(error);
-      }
-    };
     try {
+      // Names, ids and hosts need no decoding: skip the copy unless something is escaped.
+      const app =
+        raw.includes('%') || raw.length > MAX_PATH_SEGMENT_LENGTH ? decodePathSegment(raw) : raw;
+      const answer = (principal: Principal) => {
+        try {
+          send(response, 200, lookup.answer(principal, app), requestId);
+        } catch (error) {
+          fail(error);
+        }
+      };
       const principal = this.auth.authorize(request.headers.authorization, lookup.access);
       if (principal instanceof Promise) principal.then(answer, fail);
       else answer(principal);
@@ -136,8 +138,10 @@ export function describeMachineLookups(document: OpenAPIObject): void {
           content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
         },
         401: error('Missing, unknown or expired token'),
+        400: error('bad_request: malformed percent-encoding or NUL in the path'),
         403: error('The token may not read this app'),
         404: error('not_found: no such app'),
+        414: error('request_uri_too_long: longer than any app name, id or host'),
       },
     },
   });

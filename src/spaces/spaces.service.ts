@@ -9,8 +9,8 @@ import { DEFAULT_REGION } from '../apps/catalogue.js';
 import { SpaceCreateDto, SpaceResponseDto, SpaceWithOwner, toSpaceResponse } from './spaces.dto.js';
 
 export const SPACE_RANGE_FIELDS: readonly RangeField[] = [
-  { name: 'id', column: 'id' },
-  { name: 'name', column: 'name' },
+  { name: 'id', column: 'id', type: 'uuid' },
+  { name: 'name', column: 'name', type: 'string' },
 ];
 
 @Injectable()

@@ -55,6 +55,31 @@ describe('list pagination with Range and Next-Range', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
+  it('follows Next-Range over dyno names, which have dots of their own', async () => {
+    await t
+      .http()
+      .post('/apps')
+      .set(bearer(user.token))
+      .send({ name: 'dotted-dynos', process_types: { web: 'npm start' } })
+      .expect(201);
+    await t
+      .http()
+      .patch('/apps/dotted-dynos/formation/web')
+      .set(bearer(user.token))
+      .send({ quantity: 3 })
+      .expect(200);
+    const dynos = (range: string) =>
+      t.http().get('/apps/dotted-dynos/dynos').set(bearer(user.token)).set('Range', range);
+    const first = await dynos('name ..; max=2').expect(206);
+    expect(first.headers['next-range']).toBe('name ]web.2..; max=2, order=asc');
+    const second = await dynos(first.headers['next-range']).expect(200);
+    expect([...first.body, ...second.body].map((d: { name: string }) => d.name)).toEqual([
+      'web.1',
+      'web.2',
+      'web.3',
+    ]);
+  });
+
   it('refuses a malformed Range with 416 requested_range_not_satisfiable', async () => {
     for (const range of [
       'size ..',

@@ -20,6 +20,15 @@ export class BadRequestError extends ApiError {
   }
 }
 
+/** Bad or truncated %-escapes in the path, or a NUL anywhere in the URL (Fastify's FST_ERR_BAD_URL). */
+export class MalformedUrlError extends BadRequestError {
+  constructor() {
+    super(
+      'The request URL is not valid: escapes must be %XX sequences of UTF-8, and NUL (%00) is not allowed.',
+    );
+  }
+}
+
 export class UnauthorizedError extends ApiError {
   constructor(message = 'Invalid credentials provided.') {
     super(401, 'unauthorized', message);
@@ -35,6 +44,12 @@ export class ForbiddenError extends ApiError {
 export class NotFoundError extends ApiError {
   constructor(message = 'Not found.') {
     super(404, 'not_found', message);
+  }
+}
+
+export class RequestTimeoutError extends ApiError {
+  constructor(message = 'The request took too long to arrive.') {
+    super(408, 'request_timeout', message);
   }
 }
 
@@ -56,6 +71,17 @@ export class PayloadTooLargeError extends ApiError {
   }
 }
 
+/** A path segment longer than any name or id (Fastify's FST_ERR_MAX_PARAM_LENGTH). */
+export class PathSegmentTooLongError extends ApiError {
+  constructor() {
+    super(
+      414,
+      'request_uri_too_long',
+      'A name or id in the request path is longer than any can be.',
+    );
+  }
+}
+
 export class RangeNotSatisfiableError extends ApiError {
   constructor(message: string) {
     super(416, 'requested_range_not_satisfiable', message);
@@ -71,6 +97,12 @@ export class InvalidParamsError extends ApiError {
 export class RateLimitError extends ApiError {
   constructor(message = 'Your account reached the API rate limit. Please wait a few minutes.') {
     super(429, 'rate_limit', message);
+  }
+}
+
+export class HeaderFieldsTooLargeError extends ApiError {
+  constructor(message: string) {
+    super(431, 'request_header_fields_too_large', message);
   }
 }
 

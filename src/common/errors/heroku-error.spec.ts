@@ -1,5 +1,10 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
-import { ConflictError, ServiceUnavailableError } from './api-errors.js';
+import {
+  ConflictError,
+  MalformedUrlError,
+  PathSegmentTooLongError,
+  ServiceUnavailableError,
+} from './api-errors.js';
 import { DatabaseUnavailableError } from './database-unavailable.js';
 import { toHerokuError } from './heroku-error.js';
 
@@ -33,6 +38,24 @@ describe('toHerokuError', () => {
     expect(toHerokuError(badJson).body).toEqual({
       id: 'bad_request',
       message: 'Request body is not valid JSON.',
+    });
+  });
+
+  it("answers Fastify's router rejections as the machine lookups do, without echoing the path", () => {
+    const badUrl = Object.assign(new URIError("'/apps/%zz' is not a valid url component"), {
+      code: 'FST_ERR_BAD_URL',
+      statusCode: 400,
+    });
+    expect(toHerokuError(badUrl)).toEqual(toHerokuError(new MalformedUrlError()));
+    expect(toHerokuError(badUrl).body.id).toBe('bad_request');
+    const tooLong = Object.assign(new URIError("'/apps/aaaa' is exceeding the max param length"), {
+      code: 'FST_ERR_MAX_PARAM_LENGTH',
+      statusCode: 414,
+    });
+    expect(toHerokuError(tooLong)).toEqual({
+      status: 414,
+      body: { id: 'request_uri_too_long', message: new PathSegmentTooLongError().message },
+      unexpected: false,
     });
   });
 

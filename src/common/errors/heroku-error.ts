@@ -1,5 +1,10 @@
 import { HttpException } from '@nestjs/common';
-import { ApiError, ServiceUnavailableError } from './api-errors.js';
+import {
+  ApiError,
+  MalformedUrlError,
+  PathSegmentTooLongError,
+  ServiceUnavailableError,
+} from './api-errors.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable.js';
 
 export interface HerokuErrorBody {
@@ -65,6 +70,8 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
       retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
     };
   }
+  const rejected = routerRejection(error);
+  if (rejected) return toHerokuError(rejected);
   if (error instanceof HttpException) {
     // Nest wraps Fastify's own client errors (body parsing, size) with the original as cause.
     const code = (error.cause as { code?: string } | undefined)?.code;
@@ -74,6 +81,14 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
     );
   }
   return internalError();
+}
+
+/** Fastify's router rejects these before any hook; the machine lookups throw the same errors. */
+function routerRejection(error: unknown): ApiError | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (code === 'FST_ERR_BAD_URL') return new MalformedUrlError();
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return new PathSegmentTooLongError();
+  return undefined;
 }
 
 function clientOrServer(status: number, message: string): HerokuErrorResponse {

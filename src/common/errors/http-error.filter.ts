@@ -7,19 +7,30 @@ import { toHerokuError } from './heroku-error.js';
 export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const { status, body, unexpected, retryAfterSeconds } = toHerokuError(error);
-    if (unexpected) {
-      request.log.error({ err: error }, 'request failed unexpectedly');
-    }
-    if (!reply.sent) {
-      if (retryAfterSeconds !== undefined)
-        void reply.header('Retry-After', String(retryAfterSeconds));
-      void reply
-        .status(status)
-        .header('Content-Type', 'application/json; charset=utf-8')
-        .send(body);
-    }
+    sendHerokuError(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+}
+
+/**
+ * The filter's answer, also for what Fastify's router rejects before Nest or any hook runs
+ * (`frameworkErrors`), hence the Request-Id header here.
+ */
+export function sendHerokuError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body, unexpected, retryAfterSeconds } = toHerokuError(error);
+  if (unexpected) {
+    request.log.error({ err: error }, 'request failed unexpectedly');
+  }
+  if (!reply.sent) {
+    if (retryAfterSeconds !== undefined)
+      void reply.header('Retry-After', String(retryAfterSeconds));
+    void reply
+      .status(status)
+      .header('Request-Id', request.id)
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .send(body);
   }
 }

@@ -1,9 +1,17 @@
 import { RangeNotSatisfiableError } from '../errors/api-errors.js';
-import { Page, parseRange, rangeQuery, toPage } from './range.js';
+import {
+  MAX_RANGE_HEADER_LENGTH,
+  Page,
+  parseRange,
+  RangeField,
+  rangeQuery,
+  toPage,
+} from './range.js';
 
-const ID = { name: 'id', column: 'id' };
-const NAME = { name: 'name', column: 'name' };
-const VERSION = { name: 'version', column: 'version', numeric: true };
+const ID: RangeField = { name: 'id', column: 'id', type: 'uuid' };
+const NAME: RangeField = { name: 'name', column: 'name', type: 'string' };
+const VERSION: RangeField = { name: 'version', column: 'version', type: 'integer' };
+const UUID = '0b6d6a2e-5f0c-4a53-9d3e-2f6b0c1d9e7a';
 
 describe('parseRange', () => {
   it('defaults to the first field, 200 items, ascending', () => {
@@ -46,6 +54,28 @@ describe('parseRange', () => {
     expect(parseRange('id ..; max=5000', [ID]).max).toBe(1000);
   });
 
+  it('reads UUID bounds, lowercased, and names with dots and escapes', () => {
+    expect(parseRange(`id ]${UUID.toUpperCase()}..`, [ID, NAME])).toMatchObject({
+      field: ID,
+      start: UUID,
+      startExclusive: true,
+    });
+    expect(parseRange('name ]web.1..; max=2', [NAME, ID])).toMatchObject({
+      start: 'web.1',
+      startExclusive: true,
+      max: 2,
+    });
+    expect(parseRange('name web.1..web.10', [NAME])).toMatchObject({
+      start: 'web.1',
+      end: 'web.10',
+    });
+    expect(parseRange('name my%2Dapp..', [NAME]).start).toBe('my-app');
+    expect(parseRange('version 0..2147483647', [VERSION])).toMatchObject({
+      start: 0,
+      end: 2147483647,
+    });
+  });
+
   it('rejects unknown fields, options and malformed values with 416', () => {
     for (const header of [
       'size ..',
@@ -54,9 +84,45 @@ describe('parseRange', () => {
       'id ..; order=sideways',
       'version abc..',
       'id ..; max=ten',
+      'id ..; max',
+      'id ..; order',
     ]) {
       expect(() => parseRange(header, [ID, VERSION])).toThrow(RangeNotSatisfiableError);
     }
+  });
+
+  it('rejects bounds no row can have before they reach a query', () => {
+    const refusals: [string, RegExp][] = [
+      ['id abc..', /id bounds are UUIDs/],
+      ['id ]abc..', /id bounds are UUIDs/],
+      [`id ..${UUID}x`, /id bounds are UUIDs/],
+      ["id 1' OR '1'='1..", /./],
+      ['id ]..', /needs a value/],
+      ['name %zz..', /escapes/],
+      ['name %E0%A4%A..', /escapes/],
+      ['name %..', /escapes/],
+      ['name a%00b..', /NUL/],
+      ['version 99999999999999999999..', /whole numbers from 0 to 2147483647/],
+      ['version 2147483648..', /whole numbers/],
+      ['version -1..', /whole numbers/],
+      ['version 1.5..', /whole numbers/],
+      ['version 1e3..', /whole numbers/],
+      ['version ..0x10', /whole numbers/],
+      ['version ..; max=99999999999999999999999', /max must be/],
+      ['version ..; max=-5', /max must be/],
+      ['version ..; max=2.5', /max must be/],
+      ['version ..; max=1e3', /max must be/],
+      ['version ..; max=' + '9'.repeat(400), /max must be/],
+    ];
+    for (const [header, reason] of refusals) {
+      expect(() => parseRange(header, [ID, NAME, VERSION])).toThrow(RangeNotSatisfiableError);
+      expect(() => parseRange(header, [ID, NAME, VERSION])).toThrow(reason);
+    }
+  });
+
+  it(`refuses a header longer than ${MAX_RANGE_HEADER_LENGTH} characters`, () => {
+    const header = `name ${'a'.repeat(MAX_RANGE_HEADER_LENGTH)}..`;
+    expect(() => parseRange(header, [NAME])).toThrow(/longer than 1024/);
   });
 });
 

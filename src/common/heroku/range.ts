@@ -1,11 +1,13 @@
 import { RangeNotSatisfiableError } from '../errors/api-errors.js';
+import { isUuid } from './identity.js';
 
 /** A list field clients may page by, e.g. `id`, `name` or `version`. */
 export interface RangeField {
   name: string;
   /** The Prisma field it sorts and filters on. */
   column: string;
-  numeric?: boolean;
+  /** What its values are: a bound that cannot be one is a 416 before any query. */
+  type: 'uuid' | 'integer' | 'string';
 }
 
 /** A parsed `Range: <field> [[]start]..[end][; max=N[, order=asc|desc]]` header. */
@@ -20,6 +22,10 @@ export interface ListRange {
 
 export const DEFAULT_PAGE_SIZE = 200;
 export const MAX_PAGE_SIZE = 1000;
+/** Far longer than any real Range: names are at most 254 characters, 3 times that escaped. */
+export const MAX_RANGE_HEADER_LENGTH = 1024;
+/** PostgreSQL's integer: a larger bound would not even bind. */
+const MAX_INTEGER = 2_147_483_647;
 
 export function parseRange(
   header: string | undefined,
@@ -33,10 +39,16 @@ export function parseRange(
     order: defaults.order ?? 'asc',
   };
   if (!header || !header.trim()) return range;
+  if (header.length > MAX_RANGE_HEADER_LENGTH) {
+    throw new RangeNotSatisfiableError(
+      `The Range header is longer than ${MAX_RANGE_HEADER_LENGTH} characters.`,
+    );
+  }
 
   const [spec, options = ''] = header.split(';', 2);
+  // The start ends at the first "..": dyno names such as web.1 have dots of their own.
   const match =
-    /^\s*([a-z_]+)\s*(\]?)([^.\s]*)\.\.([^\s]*)\s*$/.exec(spec) ?? /^\s*([a-z_]+)\s*$/.exec(spec);
+    /^\s*([a-z_]+)\s*(\]?)(\S*?)\.\.(\S*)\s*$/.exec(spec) ?? /^\s*([a-z_]+)\s*$/.exec(spec);
   if (!match) throw invalid(header);
 
   const field = fields.find((candidate) => candidate.name === match[1]);
@@ -47,6 +59,7 @@ export function parseRange(
   }
   range.field = field;
   range.startExclusive = match[2] === ']';
+  if (range.startExclusive && !match[3]) throw invalid(header, '"]" needs a value to start after');
   if (match[3]) range.start = boundary(field, match[3], header);
   if (match[4]) range.end = boundary(field, match[4], header);
 
@@ -54,16 +67,21 @@ export function parseRange(
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)) {
-    const [key, value] = option.split('=', 2).map((part) => part?.trim());
+    const [key, value = ''] = option.split('=', 2).map((part) => part.trim());
     if (key === 'max') {
-      const max = Number(value);
-      if (!Number.isInteger(max) || max < 1) throw invalid(header);
+      const max = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(max) || max < 1) {
+        throw invalid(
+          header,
+          `max must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are sent)`,
+        );
+      }
       range.max = Math.min(max, MAX_PAGE_SIZE);
     } else if (key === 'order') {
-      if (value !== 'asc' && value !== 'desc') throw invalid(header);
+      if (value !== 'asc' && value !== 'desc') throw invalid(header, 'order must be asc or desc');
       range.order = value;
     } else {
-      throw invalid(header);
+      throw invalid(header, `unknown option "${key}"`);
     }
   }
   return range;
@@ -114,14 +132,30 @@ export function toPage<Row, T>(rows: Row[], range: ListRange, map: (row: Row) =>
 }
 
 function boundary(field: RangeField, raw: string, header: string): string | number {
-  if (!field.numeric) return decodeURIComponent(raw);
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw invalid(header);
-  return value;
+  switch (field.type) {
+    case 'integer':
+      if (!/^\d{1,10}$/.test(raw) || Number(raw) > MAX_INTEGER) {
+        throw invalid(header, `${field.name} bounds are whole numbers from 0 to ${MAX_INTEGER}`);
+      }
+      return Number(raw);
+    case 'uuid':
+      if (!isUuid(raw)) throw invalid(header, `${field.name} bounds are UUIDs`);
+      return raw.toLowerCase();
+    case 'string': {
+      let value: string;
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        throw invalid(header, 'escapes must be %XX sequences of UTF-8');
+      }
+      if (value.includes('\0')) throw invalid(header, `${field.name} bounds may not contain NUL`);
+      return value;
+    }
+  }
 }
 
-function invalid(header: string): RangeNotSatisfiableError {
+function invalid(header: string, reason?: string): RangeNotSatisfiableError {
   return new RangeNotSatisfiableError(
-    `Invalid Range header "${header}". Expected e.g. "id ..; max=200" or "name ]my-app..; max=10, order=desc".`,
+    `Invalid Range header "${header}"${reason ? `: ${reason}` : ''}. Expected e.g. "id ..; max=200" or "name ]my-app..; max=10, order=desc".`,
   );
 }
