@@ -12,6 +12,7 @@ import { PrismaService } from '../database/prisma.service.js';
 const EVERY_HOUR = 60 * 60 * 1000;
 /** One replica prunes at a time; the others skip that round. */
 const PRUNE_LOCK = 72_736_107;
+const PRUNE_BATCH = 5000;
 
 /** Keeps the change log to EVENTS_RETENTION_DAYS; watchers asking for older versions re-list. */
 @Injectable()
@@ -36,17 +37,28 @@ export class EventRetention implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Deletes events older than the retention; returns how many. */
+  /**
+   * Deletes events older than the retention; returns how many. In batches, each its own
+   * short transaction: a backlog of months never meets the statement timeout, and the
+   * oldest events come first in version order, so each batch is an index range.
+   */
   async prune(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.eventsRetentionDays * 24 * 3600 * 1000);
-    return this.prisma.$transaction(async (tx) => {
-      const [{ locked }] = await tx.$queryRaw<
-        { locked: boolean }[]
-      >`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK}) AS locked`;
-      if (!locked) return 0;
-      const { count } = await tx.event.deleteMany({ where: { createdAt: { lt: cutoff } } });
-      if (count) this.logger.log(`pruned ${count} events older than ${cutoff.toISOString()}`);
-      return count;
-    });
+    let total = 0;
+    for (;;) {
+      const deleted = await this.prisma.$transaction(async (tx) => {
+        const [{ locked }] = await tx.$queryRaw<
+          { locked: boolean }[]
+        >`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK}) AS locked`;
+        if (!locked) return 0;
+        return tx.$executeRaw`
+          DELETE FROM events WHERE version IN (
+            SELECT version FROM events WHERE created_at < ${cutoff} ORDER BY version LIMIT ${PRUNE_BATCH})`;
+      });
+      total += deleted;
+      if (deleted < PRUNE_BATCH) break;
+    }
+    if (total) this.logger.log(`pruned ${total} events older than ${cutoff.toISOString()}`);
+    return total;
   }
 }
