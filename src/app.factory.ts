@@ -10,6 +10,7 @@ import { InvalidParamsError } from './common/errors/api-errors.js';
 import { HttpErrorFilter } from './common/errors/http-error.filter.js';
 import { requestIdFor } from './common/heroku/request-id.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
+import { RefusalSummary } from './common/logging/refusal-summary.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
 import { setupSwagger } from './openapi.js';
 import { MachineLookupRoutes } from './routing/machine-lookup.routes.js';
@@ -27,6 +28,7 @@ export async function createApp({
   logger,
 }: CreateAppOptions): Promise<NestFastifyApplication> {
   const log = logger ?? createLogger(config.logLevel);
+  const refusals = new RefusalSummary(log);
   // Requests the machine lookups answer never reach Fastify; everything else does.
   const machine: { lookups?: MachineLookupRoutes } = {};
   const adapter = new FastifyAdapter({
@@ -38,8 +40,8 @@ export async function createApp({
     bodyLimit: config.bodyLimitBytes,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    logController: new RequestLogController(),
-    trustProxy: true,
+    logController: new RequestLogController(refusals),
+    trustProxy: config.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl),
@@ -52,7 +54,11 @@ export async function createApp({
   );
 
   configureFastify(app.getHttpAdapter().getInstance());
-  machine.lookups = app.get(MachineLookupRoutes).useLogger(log);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => refusals.close());
+  machine.lookups = app.get(MachineLookupRoutes).useLogger(log, refusals);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

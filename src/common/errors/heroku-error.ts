@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ApiError } from './api-errors.js';
+import { ApiError, RateLimitError } from './api-errors.js';
 
 export interface HerokuErrorBody {
   id: string;
@@ -11,6 +11,8 @@ export interface HerokuErrorResponse {
   body: HerokuErrorBody;
   /** True for failures of ours (5xx): logged with their stack, details withheld. */
   unexpected: boolean;
+  /** Headers the answer carries besides the body (Retry-After on 429). */
+  headers?: Record<string, string>;
 }
 
 const IDS_BY_STATUS: Record<number, string> = {
@@ -46,6 +48,7 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
       status: error.status,
       body: { id: error.id, message: error.message },
       unexpected: false,
+      headers: error instanceof RateLimitError ? error.headers : undefined,
     };
   }
   if (error instanceof HttpException) {

@@ -9,11 +9,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, body, unexpected } = toHerokuError(error);
+    const { status, body, unexpected, headers } = toHerokuError(error);
     if (unexpected) {
       request.log.error({ err: error }, 'request failed unexpectedly');
     }
     if (!reply.sent) {
+      if (headers) void reply.headers(headers);
       void reply
         .status(status)
         .header('Content-Type', 'application/json; charset=utf-8')
