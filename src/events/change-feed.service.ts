@@ -142,6 +142,8 @@ export class ChangeFeed implements OnModuleDestroy {
       this.retryTimer = undefined;
       void this.sync().catch(() => undefined);
     }, this.retryDelay);
+    // A feed that failed to start must not keep the process alive.
+    this.retryTimer.unref();
     this.retryDelay = Math.min(this.retryDelay * 2, BACKOFF_MS.max);
   }
 
