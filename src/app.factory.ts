@@ -13,6 +13,7 @@ import { MAX_PATH_SEGMENT_LENGTH } from './common/heroku/path-segment.js';
 import { requestIdFor } from './common/heroku/request-id.js';
 import { parseJsonBody } from './common/validation/json-body.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
+import { RefusalSummary } from './common/logging/refusal-summary.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
 import { setupSwagger } from './openapi.js';
 import { MachineLookupRoutes } from './routing/machine-lookup.routes.js';
@@ -30,6 +31,7 @@ export async function createApp({
   logger,
 }: CreateAppOptions): Promise<NestFastifyApplication> {
   const log = logger ?? createLogger(config.logLevel);
+  const refusals = new RefusalSummary(log);
   // Requests the machine lookups answer never reach Fastify; everything else does.
   const machine: { lookups?: MachineLookupRoutes } = {};
   const adapter = new FastifyAdapter({
@@ -41,8 +43,8 @@ export async function createApp({
     bodyLimit: config.bodyLimitBytes,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    logController: new RequestLogController(),
-    trustProxy: true,
+    logController: new RequestLogController(refusals),
+    trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     // Replaces Nest's handler, which answers in Fastify's shape (drydock uses no security hook).
     frameworkErrors: sendHerokuError,
@@ -59,7 +61,11 @@ export async function createApp({
   );
 
   configureFastify(app.getHttpAdapter().getInstance());
-  machine.lookups = app.get(MachineLookupRoutes).useLogger(log);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => refusals.close());
+  machine.lookups = app.get(MachineLookupRoutes).useLogger(log, refusals);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

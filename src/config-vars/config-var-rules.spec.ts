@@ -79,3 +79,43 @@ describe('applyConfigVarsPatch', () => {
     expect(() => applyConfigVarsPatch({}, { BIG: 'x'.repeat(33 * 1024) })).toThrow(/limit/);
   });
 });
+
+describe('describeConfigChange', () => {
+  const keys = (count: number, prefix = 'K') =>
+    Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
+
+  it("keeps Heroku's wording for a few keys", () => {
+    expect(describeConfigChange({ next: {}, set: ['A', 'B', 'C'], removed: [] })).toBe(
+      'Set A, B, C config vars',
+    );
+    expect(describeConfigChange({ next: {}, set: [], removed: ['OLD'] })).toBe(
+      'Remove OLD config vars',
+    );
+  });
+
+  it('counts the keys past about 100 characters of names', () => {
+    const description = describeConfigChange({ next: {}, set: keys(2000), removed: keys(50, 'R') });
+    expect(description).toBe(
+      'Set K0000, K0001, K0002, K0003, K0004, K0005, K0006, K0007, K0008, K0009, K0010, K0011, K0012, K0013 and 1,986 more config vars, ' +
+        'Remove R0000, R0001, R0002, R0003, R0004, R0005, R0006, R0007, R0008, R0009, R0010, R0011, R0012, R0013 and 36 more config vars',
+    );
+  });
+
+  it('names at least one key, however long', () => {
+    const long = 'L'.repeat(255);
+    expect(describeConfigChange({ next: {}, set: [long, 'B'], removed: [] })).toBe(
+      `Set ${long} and 1 more config vars`,
+    );
+  });
+});
+
+describe('parseConfigVarsPatch limits', () => {
+  it('takes up to 2,000 keys in one patch', () => {
+    const patch = (count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`K${i}`, null]));
+    expect(Object.keys(parseConfigVarsPatch(patch(2000)))).toHaveLength(2000);
+    expect(() => parseConfigVarsPatch(patch(2001))).toThrow(
+      '2,001 config vars in one request; set or remove at most 2,000 at a time.',
+    );
+  });
+});

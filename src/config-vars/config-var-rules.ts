@@ -4,6 +4,10 @@ import { InvalidParamsError } from '../common/errors/api-errors.js';
 const KEY = /^\w{1,255}$/;
 /** Heroku caps an app's whole config at 32 kB. */
 export const MAX_CONFIG_BYTES = 32 * 1024;
+/** Keys one PATCH may set or remove: work per request stays bounded, also for removals. */
+export const MAX_KEYS_PER_PATCH = 2000;
+/** How much of a release description lists keys by name; the rest are counted. */
+const LISTED_KEYS_CHARS = 100;
 
 export type ConfigVarsPatch = Record<string, string | null>;
 
@@ -16,6 +20,11 @@ export function parseConfigVarsPatch(body: unknown): ConfigVarsPatch {
   }
   const entries = Object.entries(body as Record<string, unknown>);
   if (entries.length === 0) throw new InvalidParamsError('No config vars given.');
+  if (entries.length > MAX_KEYS_PER_PATCH) {
+    throw new InvalidParamsError(
+      `${count(entries.length)} config vars in one request; set or remove at most ${count(MAX_KEYS_PER_PATCH)} at a time.`,
+    );
+  }
   for (const [key, value] of entries) {
     if (!KEY.test(key)) {
       throw new InvalidParamsError(
@@ -84,13 +93,30 @@ export function applyConfigVarsPatch(
   return { next: sortByKey(next), set, removed };
 }
 
-/** Heroku's release description: "Set FOO, BAR config vars", "Remove FOO config vars". */
+/**
+ * Heroku's release description: "Set FOO, BAR config vars", "Remove FOO config vars". Past
+ * about 100 characters of key names the rest are counted ("Set A, B and 1,998 more config
+ * vars"), so a large change still reads as one line.
+ */
 export function describeConfigChange(change: ConfigChange): string {
   const parts: string[] = [];
-  if (change.set.length) parts.push(`Set ${change.set.join(', ')} config vars`);
-  if (change.removed.length) parts.push(`Remove ${change.removed.join(', ')} config vars`);
+  if (change.set.length) parts.push(`Set ${listKeys(change.set)} config vars`);
+  if (change.removed.length) parts.push(`Remove ${listKeys(change.removed)} config vars`);
   return parts.join(', ');
 }
+
+function listKeys(keys: string[]): string {
+  let listed = 1;
+  let length = keys[0].length;
+  while (listed < keys.length && length + 2 + keys[listed].length <= LISTED_KEYS_CHARS) {
+    length += 2 + keys[listed].length;
+    listed++;
+  }
+  const names = keys.slice(0, listed).join(', ');
+  return listed === keys.length ? names : `${names} and ${count(keys.length - listed)} more`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export function sortByKey(vars: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)));

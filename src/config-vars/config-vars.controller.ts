@@ -34,7 +34,7 @@ export class ConfigVarsController {
   @ApiOperation({
     summary: 'Set or remove config vars',
     description:
-      'String values set, null removes. Each change makes a release ("Set FOO config vars"). Values are stored encrypted ' +
+      'String values set, null removes; at most 2,000 keys per request. Each change makes a release ("Set FOO config vars"). Values are stored encrypted ' +
       '(AES-256-GCM). MAINTENANCE_PAGE_URL must be an http(s) or scheme-relative (//host/path) URL: routers serve that page during maintenance.',
   })
   @ApiParam({ name: 'app_id_or_name', example: 'myapp' })

@@ -30,7 +30,8 @@ export class ConfigVarsService {
 
   /**
    * Sets and removes config vars in one transaction with a new release that restarts the
-   * formation, under the app's lock. A patch that changes nothing makes no release.
+   * formation, under the app's lock. A patch that changes nothing makes no release. All
+   * removals are one statement and all upserts another, however many keys the patch has.
    */
   async update(
     principal: Principal,
@@ -44,15 +45,16 @@ export class ConfigVarsService {
       if (!change.set.length && !change.removed.length) return change.next;
 
       if (change.removed.length) {
-        await tx.configVar.deleteMany({ where: { appId: app.id, key: { in: change.removed } } });
+        await tx.$executeRaw`
+          DELETE FROM config_vars WHERE app_id = ${app.id}::uuid AND key = ANY(${change.removed}::text[])`;
       }
-      for (const key of change.set) {
-        const value = this.secrets.encrypt(change.next[key]);
-        await tx.configVar.upsert({
-          where: { appId_key: { appId: app.id, key } },
-          create: { appId: app.id, key, value },
-          update: { value },
-        });
+      if (change.set.length) {
+        const values = change.set.map((key) => this.secrets.encrypt(change.next[key]));
+        await tx.$executeRaw`
+          INSERT INTO config_vars (app_id, key, value, updated_at)
+          SELECT ${app.id}::uuid, key, value, now()
+          FROM unnest(${change.set}::text[], ${values}::text[]) AS patch(key, value)
+          ON CONFLICT (app_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`;
       }
       // Keys only: values are secrets and never enter the change log.
       await recordEvent(tx, {

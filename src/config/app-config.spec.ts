@@ -29,4 +29,28 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toHaveLength(3);
   });
+
+  it('trusts no proxy unless told which, and refuses to trust every one', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
+    for (const value of ['true', '10.0.0.300', 'proxy.example.com']) {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
+  it('takes the rate limits from the environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimitRequestsPerHour: 4500,
+      rateLimitAuthFailuresPerMinute: 30,
+      watchStreamsPerToken: 20,
+    });
+    expect(loadConfig({ RATE_LIMIT_REQUESTS_PER_HOUR: '100' }).rateLimitRequestsPerHour).toBe(100);
+    expect(() => loadConfig({ RATE_LIMIT_REQUESTS_PER_HOUR: '0' })).toThrow(
+      /RATE_LIMIT_REQUESTS_PER_HOUR/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import proxyAddr from '@fastify/proxy-addr';
 import path from 'node:path';
 
 /** Everything the service reads from its environment, validated once at boot. */
@@ -18,6 +19,16 @@ export interface AppConfig {
   watchHeartbeatSeconds: number;
   /** Events older than this leave the change log (a watcher asking for them gets 410). */
   eventsRetentionDays: number;
+  /** Platform API requests per account an hour, refilled continuously (Heroku: 4,500). */
+  rateLimitRequestsPerHour: number;
+  /** Machine API requests (routing, scheduler, dyno manager) a second, per machine token. */
+  rateLimitMachineRequestsPerSecond: number;
+  /** Failed authentications a minute per client address before it gets 429. */
+  rateLimitAuthFailuresPerMinute: number;
+  /** Watch streams one token may hold open at once. */
+  watchStreamsPerToken: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses, CIDRs, loopback, ...); false: none. */
+  trustProxy: string[] | false;
   database: DatabaseLimits;
 }
 
@@ -89,6 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('APPS_DOMAIN must be a host name such as apps.example.com');
   }
 
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  if (trustProxy === undefined) {
+    problems.push(
+      'TRUST_PROXY must be false or a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal); ' +
+        '"true" would let any client choose its address with X-Forwarded-For',
+    );
+  }
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -102,6 +121,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     watchHeartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
     eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    rateLimitRequestsPerHour: integer('RATE_LIMIT_REQUESTS_PER_HOUR', 4500, 1, 1_000_000_000),
+    rateLimitMachineRequestsPerSecond: integer(
+      'RATE_LIMIT_MACHINE_REQUESTS_PER_SECOND',
+      10_000,
+      1,
+      100_000_000,
+    ),
+    rateLimitAuthFailuresPerMinute: integer(
+      'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
+      30,
+      1,
+      1_000_000,
+    ),
+    watchStreamsPerToken: integer('WATCH_STREAMS_PER_TOKEN', 20, 1, 100_000),
+    trustProxy: trustProxy ?? false,
     database: {
       poolSize: integer('DATABASE_POOL_SIZE', 20, 1, 1000),
       connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_SECONDS', 3, 1, 300) * 1000,
@@ -110,6 +144,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** TRUST_PROXY: false, or the proxies to believe; undefined when malformed. */
+export function parseTrustProxy(raw: string | undefined): string[] | false | undefined {
+  if (raw === undefined || raw.trim() === '' || raw.trim().toLowerCase() === 'false') return false;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  try {
+    proxyAddr.compile(entries);
+  } catch {
+    return undefined;
+  }
+  return entries;
 }
 
 export function parseEncryptionKey(raw: string): Buffer | undefined {

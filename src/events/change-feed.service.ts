@@ -10,7 +10,8 @@ import { EVENTS_CHANNEL } from './event-log.js';
  * inside the REPEATABLE READ transaction that also reads the log's head, so the view
  * starts exactly at that version. `apply` advances it with events in version order; what
  * it re-reads from the database is at least as new as those events, and later events
- * follow, so the view converges on the current state.
+ * follow, so the view converges on the current state. When an apply fails the same events
+ * are applied again later (to every applier), so applying twice must be harmless.
  */
 export interface ChangeApplier {
   load(tx: PrismaTransaction): Promise<void>;
@@ -23,14 +24,21 @@ const BATCH = 1000;
 const READ_EVENTS = `
   SELECT version, action, app_id AS "appId", app_name AS "appName", actor_id AS "actorId", data, created_at AS "createdAt"
   FROM events WHERE version > $1 ORDER BY version LIMIT $2`;
-const RECONNECT_MS = { first: 250, max: 10_000 };
+/**
+ * Backoff of reconnects and of retries after a failed sync. Short at its longest: while the
+ * feed is behind, this replica's routers see a stale view, so it catches up within two
+ * seconds of the database's return.
+ */
+const BACKOFF_MS = { first: 250, max: 2000 };
 export const FEED_APPLICATION_NAME = 'drydock change feed';
 
 /**
  * The change stream inside one replica. A dedicated connection LISTENs for the NOTIFY
  * that every event's transaction sends at commit (from any replica); each wake-up reads
  * the new events in order, lets the appliers update their views, then tells listeners.
- * Nothing polls: between changes the feed is idle.
+ * Nothing polls: between changes the feed is idle. Events that could not be read or
+ * applied are tried again with backoff, without waiting for another change's NOTIFY;
+ * the version advances, and listeners hear of events, only once they applied.
  */
 @Injectable()
 export class ChangeFeed implements OnModuleDestroy {
@@ -42,8 +50,10 @@ export class ChangeFeed implements OnModuleDestroy {
   private stopped = false;
   private syncing?: Promise<void>;
   private syncAgain = false;
-  private reconnectDelay = RECONNECT_MS.first;
+  private reconnectDelay = BACKOFF_MS.first;
   private reconnectTimer?: NodeJS.Timeout;
+  private retryDelay = BACKOFF_MS.first;
+  private retryTimer?: NodeJS.Timeout;
   /** The newest version every applier has seen. */
   version = 0;
 
@@ -89,6 +99,7 @@ export class ChangeFeed implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.retryTimer);
     await this.syncing?.catch(() => undefined);
     await this.client?.end().catch(() => undefined);
   }
@@ -112,11 +123,32 @@ export class ChangeFeed implements OnModuleDestroy {
             }
           } while (events.length === BATCH);
         } while (this.syncAgain && !this.stopped);
+        this.retryDelay = BACKOFF_MS.first;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+      } catch (error) {
+        this.retryLater(error);
+        throw error;
       } finally {
         this.syncing = undefined;
       }
     })();
     return this.syncing;
+  }
+
+  /** A NOTIFY may never come again (the change was the last one): retry on a timer instead. */
+  private retryLater(error: unknown): void {
+    if (this.stopped || this.retryTimer) return;
+    this.logger.warn(
+      `change feed could not read or apply the events after version ${this.version}: ${error}; retrying in ${this.retryDelay} ms`,
+    );
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.sync().catch(() => undefined);
+    }, this.retryDelay);
+    // A feed that failed to start must not keep the process alive.
+    this.retryTimer.unref();
+    this.retryDelay = Math.min(this.retryDelay * 2, BACKOFF_MS.max);
   }
 
   /**
@@ -140,17 +172,14 @@ export class ChangeFeed implements OnModuleDestroy {
       connectionString: this.databaseUrl,
       application_name: FEED_APPLICATION_NAME,
     });
-    client.on(
-      'notification',
-      () =>
-        void this.sync().catch((error) => this.logger.error(`change feed sync failed: ${error}`)),
-    );
+    // A failed sync logs and schedules its own retry.
+    client.on('notification', () => void this.sync().catch(() => undefined));
     client.on('error', (error) => this.connectionLost(client, error));
     client.on('end', () => this.connectionLost(client));
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     this.client = client;
-    this.reconnectDelay = RECONNECT_MS.first;
+    this.reconnectDelay = BACKOFF_MS.first;
   }
 
   /** A lost LISTEN connection is re-opened with backoff; a catch-up sync covers the gap. */
@@ -165,14 +194,16 @@ export class ChangeFeed implements OnModuleDestroy {
 
   private scheduleReconnect(): void {
     this.reconnectTimer = setTimeout(() => {
-      this.listen()
-        .then(() => this.sync())
-        .catch((failure) => {
+      this.listen().then(
+        // The connection is back; a failed catch-up retries on its own, not by reconnecting.
+        () => void this.sync().catch(() => undefined),
+        (failure) => {
           if (this.stopped) return;
           this.logger.warn(`change feed reconnect failed: ${failure}`);
-          this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MS.max);
+          this.reconnectDelay = Math.min(this.reconnectDelay * 2, BACKOFF_MS.max);
           this.scheduleReconnect();
-        });
+        },
+      );
     }, this.reconnectDelay);
   }
 }

@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { AuthService } from '../common/auth/auth.service.js';
+import { AuthService, checkAccess } from '../common/auth/auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
+import { RateLimits } from '../common/auth/rate-limits.service.js';
 import type { Access } from '../common/auth/scopes.js';
 import { toHerokuError } from '../common/errors/heroku-error.js';
 import { decodePathSegment, MAX_PATH_SEGMENT_LENGTH } from '../common/heroku/path-segment.js';
 import { requestIdFor } from '../common/heroku/request-id.js';
+import type { RefusalSummary } from '../common/logging/refusal-summary.js';
 import { RoutingService } from './routing.service.js';
 
 interface Lookup {
@@ -20,16 +22,19 @@ interface Lookup {
  * The two lookups routers and schedulers make thousands of times a second, answered
  * straight from the HTTP server before Fastify and Nest see the request: their
  * per-request hooks and pipeline cost twice the lookup itself (see bench/). Same token
- * check, same Heroku error shape and Request-Id; successful lookups are not logged.
+ * check, machine budget, Heroku error shape and Request-Id; successful lookups are not
+ * logged, refusals (401, 429) are counted in the refusal summary.
  * Documented in the OpenAPI document by `describeMachineLookups`.
  */
 @Injectable()
 export class MachineLookupRoutes {
   private readonly lookups: Lookup[];
   private logger?: Logger;
+  private refusals?: RefusalSummary;
 
   constructor(
     private readonly auth: AuthService,
+    private readonly limits: RateLimits,
     routing: RoutingService,
   ) {
     this.lookups = [
@@ -46,9 +51,10 @@ export class MachineLookupRoutes {
     ];
   }
 
-  /** Errors of ours (5xx) are logged here, with the request id. */
-  useLogger(logger: Logger): this {
+  /** Errors of ours (5xx) are logged here, with the request id; refusals are counted. */
+  useLogger(logger: Logger, refusals: RefusalSummary): this {
     this.logger = logger;
+    this.refusals = refusals;
     return this;
   }
 
@@ -63,11 +69,12 @@ export class MachineLookupRoutes {
 
     const requestId = requestIdFor(request);
     const fail = (error: unknown) => {
-      const { status, body, unexpected, retryAfterSeconds } = toHerokuError(error);
+      const { status, body, unexpected, headers } = toHerokuError(error);
       if (unexpected)
         this.logger?.error({ err: error, request_id: requestId }, 'request failed unexpectedly');
-      if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', retryAfterSeconds);
-      send(response, status, JSON.stringify(body), requestId);
+      if (status === 401 || status === 429)
+        this.refusals?.count(status, this.limits.clientOf(request));
+      send(response, status, JSON.stringify(body), requestId, headers);
     };
     try {
       // Names, ids and hosts need no decoding: skip the copy unless something is escaped.
@@ -75,12 +82,14 @@ export class MachineLookupRoutes {
         raw.includes('%') || raw.length > MAX_PATH_SEGMENT_LENGTH ? decodePathSegment(raw) : raw;
       const answer = (principal: Principal) => {
         try {
+          this.limits.chargeMachine(principal);
+          checkAccess(principal, lookup.access);
           send(response, 200, lookup.answer(principal, app), requestId);
         } catch (error) {
           fail(error);
         }
       };
-      const principal = this.auth.authorize(request.headers.authorization, lookup.access);
+      const principal = this.auth.identify(request.headers.authorization, request);
       if (principal instanceof Promise) principal.then(answer, fail);
       else answer(principal);
     } catch (error) {
@@ -90,16 +99,24 @@ export class MachineLookupRoutes {
   };
 }
 
-function send(response: ServerResponse, status: number, body: string, requestId: string): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  requestId: string,
+  extra?: Record<string, string>,
+): void {
   // The flat [name, value, ...] form: Node skips building and walking a headers object.
-  response.writeHead(status, [
+  const headers = [
     'Content-Type',
     'application/json; charset=utf-8',
     'Content-Length',
     String(Buffer.byteLength(body)),
     'Request-Id',
     requestId,
-  ]);
+  ];
+  if (extra) for (const [name, value] of Object.entries(extra)) headers.push(name, value);
+  response.writeHead(status, headers);
   response.end(body);
 }
 
@@ -142,6 +159,7 @@ export function describeMachineLookups(document: OpenAPIObject): void {
         403: error('The token may not read this app'),
         404: error('not_found: no such app'),
         414: error('request_uri_too_long: longer than any app name, id or host'),
+        429: error('rate_limit: the machine budget of this token is spent (see Retry-After)'),
       },
     },
   });

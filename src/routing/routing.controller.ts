@@ -54,7 +54,8 @@ export class RoutingController {
     summary: 'Follow changes (Server-Sent Events)',
     description:
       'Every change after `since` (or Last-Event-ID), in order, once: `id: <version>`, `event: change`, `data: {version, action, app_id, app_name, routing}` ' +
-      '(`routing` null when the app is gone). Comment heartbeats keep proxies open. 410 when `since` is older than the retained log: re-list.',
+      '(`routing` null when the app is gone). Comment heartbeats keep proxies open. 410 when `since` is older than the retained log: re-list. ' +
+      'The stream ends when its token is revoked; 429 when the token already holds WATCH_STREAMS_PER_TOKEN streams.',
   })
   @ApiProduces('text/event-stream')
   @ApiQuery({
@@ -78,14 +79,16 @@ export class RoutingController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const from = await this.routing.watchStart(lastEventId ?? since);
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-      'Request-Id': request.id,
+    await this.routing.watch(principal, from, () => {
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+        'Request-Id': request.id,
+      });
+      return reply.raw;
     });
-    await this.routing.watch(principal, from, reply.raw);
   }
 }

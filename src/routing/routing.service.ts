@@ -152,8 +152,9 @@ export class RoutingService {
     return since;
   }
 
-  watch(principal: Principal, since: number, response: ServerResponse): Promise<void> {
-    return this.hub.attach(principal, since, response);
+  /** Streams changes after `since` to the response `open` starts, unless the token has all its streams open. */
+  watch(principal: Principal, since: number, open: () => ServerResponse): Promise<void> {
+    return this.hub.attach(principal, since, open);
   }
 
   private find(principal: Principal, nameIdOrHost: string): ViewEntry {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Principal } from '../common/auth/principal.js';
-import { GoneError } from '../common/errors/api-errors.js';
+import { GoneError, RateLimitError } from '../common/errors/api-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService } from '../database/prisma.service.js';
@@ -15,6 +15,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 interface Watcher {
   response: ServerResponse;
+  /** The token it was opened with: revoking it ends the stream. */
+  tokenId: string;
   /** Routers, schedulers and admins see every app; anyone else only their own. */
   seesAll: boolean;
   accountId: string;
@@ -36,11 +38,15 @@ interface Outgoing {
  * Server-Sent Events for routers and schedulers: every change after a version, in order,
  * each exactly once, with the app's routing entry as of now. A client resumes with
  * Last-Event-ID; one asking for a version the log no longer holds gets 410 and re-lists.
+ * A token holds at most WATCH_STREAMS_PER_TOKEN streams, and revoking it ends them.
  */
 @Injectable()
 export class WatchHub implements OnModuleDestroy {
+  private readonly logger = new Logger(WatchHub.name);
   private readonly watchers = new Set<Watcher>();
+  private readonly byToken = new Map<string, Set<Watcher>>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly streamsPerToken: number;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -48,6 +54,7 @@ export class WatchHub implements OnModuleDestroy {
     private readonly view: RoutingView,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.streamsPerToken = config.watchStreamsPerToken;
     feed.subscribe((events) => this.broadcast(events));
     this.heartbeat = setInterval(() => this.beat(), config.watchHeartbeatSeconds * 1000);
     this.heartbeat.unref();
@@ -81,24 +88,45 @@ export class WatchHub implements OnModuleDestroy {
     }
   }
 
-  /** Streams to `response` from `since` on, replaying the backlog first. */
-  async attach(principal: Principal, since: number, response: ServerResponse): Promise<void> {
+  /**
+   * Streams from `since` on, replaying the backlog first, to the response `open` starts
+   * once the stream is accepted: a token with all its streams open gets 429 before it.
+   */
+  async attach(principal: Principal, since: number, open: () => ServerResponse): Promise<void> {
+    const streams = this.byToken.get(principal.tokenId);
+    if (streams && streams.size >= this.streamsPerToken) {
+      throw new RateLimitError(
+        `This token already has ${this.streamsPerToken} watch streams open; close one, or give each client its own token.`,
+      );
+    }
+    const response = open();
     const watcher: Watcher = {
       response,
+      tokenId: principal.tokenId,
       seesAll: canSeeAllApps(principal),
       accountId: principal.accountId,
       cursor: since,
       pending: [],
     };
-    this.watchers.add(watcher);
-    response.on('close', () => this.watchers.delete(watcher));
+    this.add(watcher);
+    response.on('close', () => this.remove(watcher));
     response.write('retry: 1000\n\n');
 
-    const backlog = await this.prisma.event.findMany({
-      where: { version: { gt: BigInt(since), lte: BigInt(this.feed.version) } },
-      orderBy: { version: 'asc' },
-    });
-    this.send(watcher, this.outgoing(backlog.map(toChangeEvent)));
+    let backlog: ChangeEvent[];
+    try {
+      const rows = await this.prisma.event.findMany({
+        where: { version: { gt: BigInt(since), lte: BigInt(this.feed.version) } },
+        orderBy: { version: 'asc' },
+      });
+      backlog = rows.map(toChangeEvent);
+    } catch (error) {
+      // Without its backlog the stream would skip changes: end it, the client resumes from its last id.
+      this.logger.warn(`watch stream ended: its backlog could not be read: ${error}`);
+      this.remove(watcher);
+      response.end();
+      return;
+    }
+    this.send(watcher, this.outgoing(backlog));
     const pending = watcher.pending ?? [];
     watcher.pending = null;
     this.send(watcher, pending);
@@ -108,14 +136,40 @@ export class WatchHub implements OnModuleDestroy {
     clearInterval(this.heartbeat);
     for (const watcher of this.watchers) watcher.response.end();
     this.watchers.clear();
+    this.byToken.clear();
+  }
+
+  private add(watcher: Watcher): void {
+    this.watchers.add(watcher);
+    const streams = this.byToken.get(watcher.tokenId);
+    if (streams) streams.add(watcher);
+    else this.byToken.set(watcher.tokenId, new Set([watcher]));
+  }
+
+  private remove(watcher: Watcher): void {
+    this.watchers.delete(watcher);
+    const streams = this.byToken.get(watcher.tokenId);
+    if (streams?.delete(watcher) && streams.size === 0) this.byToken.delete(watcher.tokenId);
   }
 
   private broadcast(events: ChangeEvent[]): void {
     if (this.watchers.size === 0) return;
+    for (const event of events) {
+      if (event.action === 'token.revoke' && typeof event.data.token_id === 'string')
+        this.endStreamsOf(event.data.token_id);
+    }
     const outgoing = this.outgoing(events);
     for (const watcher of this.watchers) {
       if (watcher.pending) watcher.pending.push(...outgoing);
       else this.send(watcher, outgoing);
+    }
+  }
+
+  /** A revoked token's streams end; its client's reconnect then gets 401. */
+  private endStreamsOf(tokenId: string): void {
+    for (const watcher of this.byToken.get(tokenId) ?? []) {
+      this.remove(watcher);
+      watcher.response.end();
     }
   }
 

@@ -44,10 +44,11 @@ export class TokensService {
   /** Stores the hash of a new token and returns it once, in the clear. */
   async issue(tx: PrismaTransaction, request: TokenRequest): Promise<TokenResponseDto> {
     const token = request.token ?? generateToken();
+    const tokenHash = hashToken(token);
     const created = await tx.apiToken.create({
       data: {
         accountId: request.accountId,
-        tokenHash: hashToken(token),
+        tokenHash,
         tokenSuffix: tokenSuffix(token),
         description: request.description ?? '',
         scopes: request.scopes,
@@ -57,6 +58,9 @@ export class TokensService {
       },
       include: { account: true },
     });
+    // Only a token chosen by the operator can have been tried before it existed; other
+    // replicas refuse it for at most the few seconds they remember unknown tokens.
+    this.auth.forgetUnknown(tokenHash);
     return toTokenResponse(created, token);
   }
 

@@ -194,4 +194,66 @@ describe('config vars and releases', () => {
       }
     });
   });
+
+  describe('large patches', () => {
+    const bulk = (body: unknown) =>
+      t
+        .http()
+        .patch('/apps/bulk-app/config-vars')
+        .set(bearer(owner.token))
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(body));
+    const keys = (count: number) =>
+      Array.from({ length: count }, (_, i) => `K${String(i).padStart(4, '0')}`);
+    const bulkReleases = () =>
+      t.prisma.release.findMany({
+        where: { app: { name: 'bulk-app' } },
+        orderBy: { version: 'asc' },
+      });
+
+    beforeAll(async () => {
+      await t.http().post('/apps').set(bearer(owner.token)).send({ name: 'bulk-app' }).expect(201);
+    });
+
+    it('sets 2,000 vars in one release with a description that stays readable', async () => {
+      const names = keys(2000);
+      const response = await bulk(Object.fromEntries(names.map((key, i) => [key, `v${i}`]))).expect(
+        200,
+      );
+      expect(Object.keys(response.body)).toHaveLength(2000);
+      const stored = await t
+        .http()
+        .get('/apps/bulk-app/config-vars')
+        .set(bearer(owner.token))
+        .expect(200);
+      expect(stored.body).toEqual(Object.fromEntries(names.map((key, i) => [key, `v${i}`])));
+      const all = await bulkReleases();
+      expect(all.map((release) => release.version)).toEqual([1, 2]);
+      expect(all[1].description).toMatch(/^Set K0000, K0001, .* and 1,9\d\d more config vars$/);
+      expect(all[1].description.length).toBeLessThanOrEqual(200);
+    });
+
+    it('removes 2,000 vars in one release', async () => {
+      const response = await bulk(Object.fromEntries(keys(2000).map((key) => [key, null]))).expect(
+        200,
+      );
+      expect(response.body).toEqual({});
+      expect(await t.prisma.configVar.count({ where: { app: { name: 'bulk-app' } } })).toBe(0);
+      const all = await bulkReleases();
+      expect(all).toHaveLength(3);
+      expect(all[2].description).toMatch(/^Remove K0000, .* and 1,9\d\d more config vars$/);
+    });
+
+    it('refuses more than 2,000 keys in one patch and writes nothing', async () => {
+      const response = await bulk(Object.fromEntries(keys(2001).map((key) => [key, 'x']))).expect(
+        422,
+      );
+      expect(response.body).toEqual({
+        id: 'invalid_params',
+        message: expect.stringMatching(/2,001 config vars .* at most 2,000/),
+      });
+      expect(await t.prisma.configVar.count({ where: { app: { name: 'bulk-app' } } })).toBe(0);
+      expect(await bulkReleases()).toHaveLength(3);
+    });
+  });
 });

@@ -9,6 +9,8 @@ export interface SseStream {
   headers: Headers;
   messages: SseMessage[];
   comments: string[];
+  /** True once the server ended the stream (not when close() aborted it). */
+  ended: boolean;
   /** Waits (bounded) until `predicate` holds for the messages received so far. */
   until(predicate: (messages: SseMessage[]) => boolean, timeoutMs?: number): Promise<SseMessage[]>;
   close(): void;
@@ -26,6 +28,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     headers: response.headers,
     messages: [],
     comments: [],
+    ended: false,
     async until(predicate, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(stream.messages)) {
@@ -64,7 +67,9 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
         }
       }
     } catch {
-      // Aborted by close(), or the server ended the stream.
+      // Aborted by close(), or the connection was cut.
+    } finally {
+      if (!controller.signal.aborted) stream.ended = true;
     }
   })();
   return stream;

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent.js';
 import { AccountsService } from '../../src/accounts/accounts.service.js';
@@ -48,7 +49,7 @@ export function testDatabaseUrl(): string {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { reset?: boolean } = {},
+  options: { reset?: boolean; logger?: Logger } = {},
 ): Promise<TestApp> {
   const databaseUrl = testDatabaseUrl();
   const config = loadConfig({
@@ -58,7 +59,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp({ config, databaseUrl, logger: createLogger(config.logLevel) });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const app = await createApp({ config, databaseUrl, logger });
   const prisma = app.get(PrismaService);
   // Emptied before init, which loads the in-memory routing view. A second instance on the
   // same database (a replica) keeps what the first one wrote.

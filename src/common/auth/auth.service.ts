@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { PrismaService } from '../../database/prisma.service.js';
 import { ChangeFeed } from '../../events/change-feed.service.js';
 import { ForbiddenError, UnauthorizedError } from '../errors/api-errors.js';
 import { Principal } from './principal.js';
+import { RateLimits } from './rate-limits.service.js';
 import { Access, Scope, scopesAllow } from './scopes.js';
 import { hashToken, tokenFromAuthorization } from './tokens.js';
 
 /** How long a verified token is trusted without asking the database again. */
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX_ENTRIES = 50_000;
+/** How long an unknown token is refused without asking the database again. */
+const UNKNOWN_TTL_MS = 10_000;
+const UNKNOWN_MAX_ENTRIES = 10_000;
 
 interface CachedPrincipal {
   principal: Principal;
@@ -22,6 +27,8 @@ interface CachedPrincipal {
  * Turns a bearer token into a principal. Verified tokens are remembered briefly, so hot
  * machine APIs (router lookups) do not pay a database round trip per request; a revoked
  * token is forgotten at once here and, through the change feed, on every other replica.
+ * Unknown tokens are remembered briefly too, and a client address that keeps failing is
+ * refused before its tokens are even hashed, so guessing costs no query per guess.
  */
 @Injectable()
 export class AuthService {
@@ -33,9 +40,12 @@ export class AuthService {
    * anyway, for as long as the entry is fresh.
    */
   private readonly byHeader = new Map<string, CachedPrincipal>();
+  /** Hashes the database did not know, until when they are refused without asking again. */
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly limits: RateLimits,
     feed: ChangeFeed,
   ) {
     feed.subscribe((events) => {
@@ -47,44 +57,73 @@ export class AuthService {
   }
 
   /**
-   * The principal behind an Authorization header, if its token may have `access`:
-   * 401 without a valid token, 403 when its scope or account does not allow it. A token
-   * seen in the last few seconds is answered synchronously (no promise): routers' lookups
-   * take that path thousands of times a second.
+   * The principal behind an Authorization header, or 401. A token seen in the last few
+   * seconds is answered synchronously (no promise): routers' lookups take that path
+   * thousands of times a second. Anything else first checks that `from`'s client has not
+   * failed too often (429), and counts a 401 against it.
    */
-  authorize(authorization: string | undefined, access: Access): Principal | Promise<Principal> {
+  identify(
+    authorization: string | undefined,
+    from: IncomingMessage,
+  ): Principal | Promise<Principal> {
     const known = authorization === undefined ? undefined : this.byHeader.get(authorization);
     const principal = known && fresh(known);
-    if (principal) return allow(principal, access);
-    const token = tokenFromAuthorization(authorization);
-    if (!token) throw new UnauthorizedError('Invalid credentials provided.');
-    const hash = hashToken(token);
-    const remember = (entry: CachedPrincipal) => {
-      // Spellings of one token (spaces, Basic or Bearer) are entries of their own: bounded too.
-      if (this.byHeader.size >= CACHE_MAX_ENTRIES) this.byHeader.clear();
-      this.byHeader.set(authorization!, entry);
-      return allow(entry.principal, access);
-    };
-    const cached = this.cache.get(hash);
-    return cached && fresh(cached) ? remember(cached) : this.load(hash).then(remember);
+    if (principal) return principal;
+    return this.lookUp(authorization, from);
   }
 
-  /** The principal behind a token, or 401 when the token is unknown or expired. */
-  async authenticate(token: string | undefined): Promise<Principal> {
-    if (!token) throw new UnauthorizedError('Invalid credentials provided.');
-    const hash = hashToken(token);
-    const cached = this.cache.get(hash);
-    return (cached && fresh(cached)) || (await this.load(hash)).principal;
+  /** A token was created: if it was tried before it existed, it is not unknown any more. */
+  forgetUnknown(tokenHash: string): void {
+    this.unknown.delete(tokenHash);
+  }
+
+  private lookUp(
+    authorization: string | undefined,
+    from: IncomingMessage,
+  ): Principal | Promise<Principal> {
+    const client = this.limits.clientOf(from);
+    this.limits.refuseFailing(client);
+    const failed = (error: unknown) => {
+      if (error instanceof UnauthorizedError) this.limits.authenticationFailed(client);
+      return error;
+    };
+    try {
+      const token = tokenFromAuthorization(authorization);
+      if (!token) throw new UnauthorizedError('Invalid credentials provided.');
+      const hash = hashToken(token);
+      const remember = (entry: CachedPrincipal) => {
+        // Spellings of one token (spaces, Basic or Bearer) are entries of their own: bounded too.
+        if (this.byHeader.size >= CACHE_MAX_ENTRIES) this.byHeader.clear();
+        this.byHeader.set(authorization!, entry);
+        return entry.principal;
+      };
+      const cached = this.cache.get(hash);
+      if (cached && fresh(cached)) return remember(cached);
+      return this.load(hash).then(remember, (error: unknown) => {
+        throw failed(error);
+      });
+    } catch (error) {
+      throw failed(error);
+    }
   }
 
   private async load(hash: string): Promise<CachedPrincipal> {
     const now = Date.now();
+    const unknownUntil = this.unknown.get(hash);
+    if (unknownUntil !== undefined) {
+      if (unknownUntil > now) throw new UnauthorizedError('Invalid credentials provided.');
+      this.unknown.delete(hash);
+    }
     const found = await this.prisma.apiToken.findUnique({
       where: { tokenHash: hash },
       include: { account: true },
     });
     if (!found || (found.expiresAt && found.expiresAt.getTime() <= now)) {
       this.cache.delete(hash);
+      // Insertion order is age order: the oldest entry makes room.
+      if (this.unknown.size >= UNKNOWN_MAX_ENTRIES)
+        this.unknown.delete(this.unknown.keys().next().value!);
+      this.unknown.set(hash, now + UNKNOWN_TTL_MS);
       throw new UnauthorizedError('Invalid credentials provided.');
     }
     const entry: CachedPrincipal = {
@@ -122,7 +161,8 @@ function fresh(cached: CachedPrincipal): Principal | undefined {
   return cached.principal;
 }
 
-function allow(principal: Principal, access: Access): Principal {
+/** 403 unless the principal's token scope and account allow `access`. */
+export function checkAccess(principal: Principal, access: Access): void {
   if (!scopesAllow(principal.scopes, access)) {
     throw new ForbiddenError(
       `This token's scope (${principal.scopes.join(', ')}) does not allow this request.`,
@@ -130,5 +170,4 @@ function allow(principal: Principal, access: Access): Principal {
   }
   if (access === 'admin' && !principal.isAdmin)
     throw new ForbiddenError('Only an admin account may do this.');
-  return principal;
 }

@@ -4,7 +4,12 @@ import {
   ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { HerokuErrorDto } from '../heroku/heroku-error.dto.js';
 import type { Principal } from './principal.js';
@@ -15,7 +20,8 @@ export const PUBLIC_KEY = 'drydock:public';
 
 /**
  * Marks what a route needs from the caller's token and documents the bearer security
- * in OpenAPI. Without it, GET routes need `read` and everything else `write`.
+ * (and the rate limits behind it) in OpenAPI. Without it, GET routes need `read` and
+ * everything else `write`.
  */
 export function Authenticated(access?: Access): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -27,6 +33,10 @@ export function Authenticated(access?: Access): MethodDecorator & ClassDecorator
     }),
     ApiForbiddenResponse({
       description: 'The token or account may not do this',
+      type: HerokuErrorDto,
+    }),
+    ApiTooManyRequestsResponse({
+      description: 'rate_limit: a request budget is spent; Retry-After says when to try again',
       type: HerokuErrorDto,
     }),
   );

@@ -28,6 +28,11 @@ const GRANTS: Record<Access, readonly Scope[]> = {
   'dyno-manager': ['global', 'dyno-manager'],
 };
 
+/** The machine APIs: their own budget, and no account budget header. */
+export function isMachineAccess(access: Access): boolean {
+  return access === 'routing' || access === 'scheduler' || access === 'dyno-manager';
+}
+
 export function scopesAllow(scopes: readonly string[], access: Access): boolean {
   return GRANTS[access].some((scope) => scopes.includes(scope));
 }

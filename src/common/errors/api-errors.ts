@@ -95,7 +95,11 @@ export class InvalidParamsError extends ApiError {
 }
 
 export class RateLimitError extends ApiError {
-  constructor(message = 'Your account reached the API rate limit. Please wait a few minutes.') {
+  constructor(
+    message = 'Your account reached the API rate limit. Please wait a few minutes.',
+    /** Sent with the 429: Retry-After, and RateLimit-Remaining for the account budget. */
+    readonly headers: Record<string, string> = {},
+  ) {
     super(429, 'rate_limit', message);
   }
 }

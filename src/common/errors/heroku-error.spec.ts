@@ -77,7 +77,11 @@ describe('toHerokuError', () => {
       new Error('wrapped', { cause: prismaLike('P1017') }),
     ]) {
       const result = toHerokuError(error);
-      expect(result).toMatchObject({ status: 503, unexpected: false, retryAfterSeconds: 2 });
+      expect(result).toMatchObject({
+        status: 503,
+        unexpected: false,
+        headers: { 'Retry-After': '2' },
+      });
       expect(result.body.id).toBe('service_unavailable');
       expect(result.body.message).not.toContain('5432');
     }
@@ -88,7 +92,7 @@ describe('toHerokuError', () => {
     expect(toHerokuError(new ServiceUnavailableError('Not ready.', 7))).toMatchObject({
       status: 503,
       body: { id: 'service_unavailable', message: 'Not ready.' },
-      retryAfterSeconds: 7,
+      headers: { 'Retry-After': '7' },
     });
   });
 });

@@ -3,6 +3,7 @@ import {
   ApiError,
   MalformedUrlError,
   PathSegmentTooLongError,
+  RateLimitError,
   ServiceUnavailableError,
 } from './api-errors.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable.js';
@@ -17,8 +18,8 @@ export interface HerokuErrorResponse {
   body: HerokuErrorBody;
   /** True for failures of ours (5xx): logged with their stack, details withheld. */
   unexpected: boolean;
-  /** Seconds for a Retry-After header, when the request may simply be tried again. */
-  retryAfterSeconds?: number;
+  /** Headers the answer carries besides the body (Retry-After on 429 and 503). */
+  headers?: Record<string, string>;
 }
 
 const IDS_BY_STATUS: Record<number, string> = {
@@ -54,9 +55,7 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
       status: error.status,
       body: { id: error.id, message: error.message },
       unexpected: false,
-      ...(error instanceof ServiceUnavailableError
-        ? { retryAfterSeconds: error.retryAfterSeconds }
-        : {}),
+      headers: headersOf(error),
     };
   }
   if (isDatabaseUnavailable(error)) {
@@ -67,7 +66,7 @@ export function toHerokuError(error: unknown): HerokuErrorResponse {
         message: 'The database is not answering right now; nothing was changed. Try again shortly.',
       },
       unexpected: false,
-      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
     };
   }
   const rejected = routerRejection(error);
@@ -88,6 +87,13 @@ function routerRejection(error: unknown): ApiError | undefined {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   if (code === 'FST_ERR_BAD_URL') return new MalformedUrlError();
   if (code === 'FST_ERR_MAX_PARAM_LENGTH') return new PathSegmentTooLongError();
+  return undefined;
+}
+
+function headersOf(error: ApiError): Record<string, string> | undefined {
+  if (error instanceof RateLimitError) return error.headers;
+  if (error instanceof ServiceUnavailableError)
+    return { 'Retry-After': String(error.retryAfterSeconds) };
   return undefined;
 }
 

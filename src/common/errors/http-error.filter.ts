@@ -20,13 +20,12 @@ export function sendHerokuError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { status, body, unexpected, retryAfterSeconds } = toHerokuError(error);
+  const { status, body, unexpected, headers } = toHerokuError(error);
   if (unexpected) {
     request.log.error({ err: error }, 'request failed unexpectedly');
   }
   if (!reply.sent) {
-    if (retryAfterSeconds !== undefined)
-      void reply.header('Retry-After', String(retryAfterSeconds));
+    if (headers) void reply.headers(headers);
     void reply
       .status(status)
       .header('Request-Id', request.id)

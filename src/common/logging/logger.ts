@@ -1,30 +1,33 @@
 import { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { LogLevel } from '../../config/app-config.js';
 
 /**
  * One JSON line per event on stdout. Request logs carry the request id; credentials are
  * redacted wherever they might appear, and bodies (config var values) are never logged.
  */
-export function createLogger(level: LogLevel): Logger {
-  return pino({
-    level,
-    base: { service: 'drydock' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        'authorization',
-        'token',
-        'password',
-        '*.token',
-        '*.password',
-      ],
-      censor: '[redacted]',
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'drydock' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'headers.authorization',
+          'authorization',
+          'token',
+          'password',
+          '*.token',
+          '*.password',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 /** Nest's framework messages (startup, route mapping) in the same JSON stream. */
