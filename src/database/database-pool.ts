@@ -34,21 +34,26 @@ export function createDatabasePool(
   limits: DatabaseLimits,
   availability: DatabaseAvailability,
 ): pg.Pool {
-  /** `client` is the connection a query failed on: one that broke or went silent is closed. */
+  /**
+   * `client` is the connection a query failed on (none: connecting failed). Only a failed
+   * connect or a query the server left unanswered says the database is away; one broken
+   * connection (a backend terminated, say) fails its own request and is dropped.
+   */
   const translate = (error: unknown, client?: pg.Client): unknown => {
-    const code = (error as { code?: unknown }).code;
-    const serverCode = typeof (error as { severity?: unknown }).severity === 'string';
-    const goingAway = serverCode
+    const { code, message } = error as { code?: unknown; message?: string };
+    const fromServer = typeof (error as { severity?: unknown }).severity === 'string';
+    if (!client || (!fromServer && message === 'Query read timeout')) {
+      availability.markUnavailable(String(message));
+    }
+    const broken = fromServer
       ? GOING_AWAY.has(code as string) || String(code).startsWith('08')
       : isConnectionLoss(error);
-    if (!client || goingAway) {
-      availability.markUnavailable((error as Error).message);
+    if (!client || broken) {
       // A silent server would hold the transaction's ROLLBACK too: drop the connection now.
       if (client) void client.end().catch(() => undefined);
-      return new DatabaseUnavailableError((error as Error).message);
+      return new DatabaseUnavailableError(String(message));
     }
-    if (TRY_AGAIN.has(code as string))
-      return new DatabaseUnavailableError((error as Error).message);
+    if (TRY_AGAIN.has(code as string)) return new DatabaseUnavailableError(String(message));
     return error;
   };
 
