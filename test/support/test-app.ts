@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent.js';
 import { AccountsService } from '../../src/accounts/accounts.service.js';
@@ -11,6 +12,7 @@ import { PrismaService } from '../../src/database/prisma.service.js';
 export const ADMIN_TOKEN = 'drydock_test_admin_token_0123456789';
 
 const TABLES = [
+  'encryption_keys',
   'events',
   'dynos',
   'releases',
@@ -48,7 +50,7 @@ export function testDatabaseUrl(): string {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { reset?: boolean } = {},
+  options: { reset?: boolean; logger?: Logger } = {},
 ): Promise<TestApp> {
   const databaseUrl = testDatabaseUrl();
   const config = loadConfig({
@@ -58,7 +60,11 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await createApp({ config, databaseUrl, logger: createLogger(config.logLevel) });
+  const app = await createApp({
+    config,
+    databaseUrl,
+    logger: options.logger ?? createLogger(config.logLevel),
+  });
   const prisma = app.get(PrismaService);
   // Emptied before init, which loads the in-memory routing view. A second instance on the
   // same database (a replica) keeps what the first one wrote.
