@@ -145,13 +145,18 @@ function refusal(
       : '');
   if (lost.length) {
     const keys = lost.length > 1 ? `keys ${lost.join(', ')}` : `key ${lost[0]}`;
+    const counts = sumByColumn(lost.map((id) => sealed.get(id)!));
     return (
-      `drydock cannot start: ${describeSealed(sumByColumn(lost.map((id) => sealed.get(id)!)))} are sealed with encryption ${keys}, which this replica does not have. ${ring}. ` +
+      `drydock cannot start: ${describeSealed(counts)} ${isOne(counts) ? 'is' : 'are'} sealed with encryption ${keys}, which this replica does not have. ${ring}. ` +
       `Set DRYDOCK_ENCRYPTION_KEY to the key with id ${lost[0]}, or keep it in DRYDOCK_ENCRYPTION_KEYS_PREVIOUS until \`npm run keys:rotate\` has re-encrypted everything.`
     );
   }
   return (
-    `drydock cannot start: ${describeSealed(sealed.get(V1_VALUES)!)} stored before encryption key ids were recorded do not open with any key of this replica. ${ring}. ` +
+    `drydock cannot start: ${describeSealed(sealed.get(V1_VALUES)!)} stored before encryption key ids were recorded ${isOne(sealed.get(V1_VALUES)!) ? 'does' : 'do'} not open with any key of this replica. ${ring}. ` +
     `Set DRYDOCK_ENCRYPTION_KEY to the key they were sealed with: the earlier DRYDOCK_ENCRYPTION_KEY, or the encryption-key file of the earlier DATA_DIR.`
   );
+}
+
+function isOne(counts: Map<string, number>): boolean {
+  return [...counts.values()].reduce((a, b) => a + b, 0) === 1;
 }

@@ -27,7 +27,9 @@ async function main(): Promise<number> {
     );
     if (retired.length) {
       console.log(
-        `keys ${retired.join(', ')} seal nothing any more: remove them from DRYDOCK_ENCRYPTION_KEYS_PREVIOUS`,
+        retired.length === 1
+          ? `key ${retired[0]} seals nothing any more: remove it from DRYDOCK_ENCRYPTION_KEYS_PREVIOUS`
+          : `keys ${retired.join(', ')} seal nothing any more: remove them from DRYDOCK_ENCRYPTION_KEYS_PREVIOUS`,
       );
     }
     if (left.size === 0) {
