@@ -152,7 +152,7 @@ function refusal(
     );
   }
   return (
-    `drydock cannot start: ${describeSealed(sealed.get(V1_VALUES)!)} stored before encryption key ids were recorded ${isOne(sealed.get(V1_VALUES)!) ? 'does' : 'do'} not open with any key of this replica. ${ring}. ` +
+    `drydock cannot start: ${describeSealed(sealed.get(V1_VALUES)!)} from before encryption key ids were recorded ${isOne(sealed.get(V1_VALUES)!) ? 'does' : 'do'} not open with any key of this replica. ${ring}. ` +
     `Set DRYDOCK_ENCRYPTION_KEY to the key they were sealed with: the earlier DRYDOCK_ENCRYPTION_KEY, or the encryption-key file of the earlier DATA_DIR.`
   );
 }
