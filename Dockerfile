@@ -15,6 +15,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+# DATA_DIR in docker-compose.yml: a named volume there starts with this owner.
+RUN mkdir -p /var/lib/drydock && chown node:node /var/lib/drydock
 USER node
 EXPOSE 3000
 CMD ["node", "dist/main.js"]

@@ -5,10 +5,10 @@ import { bootstrapAdmin } from './admin-bootstrap.js';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { StartupError } from './common/errors/startup-error.js';
-import { resolveEncryptionKey } from './common/crypto/encryption-key.js';
 import { createLogger } from './common/logging/logger.js';
 import { connectDatabase } from './database/database-connection.js';
 import { migrate } from './database/migrator.js';
+import { openKeyring } from './encryption-keys/key-registry.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,8 +26,8 @@ async function main(): Promise<void> {
         applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date',
       );
     }
-    const { key, source } = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
-    logger.info(`config var encryption key: ${source}`);
+    const { key, summary } = await openKeyring(database.url, config);
+    logger.info(summary);
     const app = await createApp({
       config: { ...config, encryptionKey: key },
       databaseUrl: database.url,

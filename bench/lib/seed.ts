@@ -30,9 +30,9 @@ export function appNames(prefix: string, count: number): string[] {
  */
 export async function seedApps(databaseUrl: string, options: SeedOptions): Promise<void> {
   const { SecretBox } = await distModule<{
-    SecretBox: new (key: Buffer) => { encrypt(plain: string): string };
+    SecretBox: new (keys: Buffer[]) => { encrypt(plain: string): string };
   }>('common/crypto/secret-box.js');
-  const emptyConfig = new SecretBox(Buffer.from(options.encryptionKey, 'hex')).encrypt('{}');
+  const emptyConfig = new SecretBox([Buffer.from(options.encryptionKey, 'hex')]).encrypt('{}');
   const maintenance = options.names.map((name) => options.inMaintenance?.has(name) ?? false);
   await withClient(databaseUrl, async (client) => {
     await client.query(

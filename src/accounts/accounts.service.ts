@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
 import { hashToken } from '../common/auth/tokens.js';
 import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { StartupError } from '../common/errors/startup-error.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { isUniqueViolation } from '../database/prisma-errors.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import {
@@ -14,6 +15,8 @@ import {
 } from './accounts.dto.js';
 
 export const BOOTSTRAP_ADMIN_EMAIL = 'admin@drydock.local';
+const ADMIN_TOKEN_VAR = 'DRYDOCK_ADMIN_TOKEN';
+const ROUTER_TOKEN_VAR = 'DRYDOCK_ROUTER_TOKEN';
 
 /** Serializes admin bootstrap across replicas booting at once. */
 const ADMIN_BOOTSTRAP_LOCK = 72_736_105;
@@ -69,8 +72,9 @@ export class AccountsService {
   }
 
   /**
-   * Guarantees an admin at boot. With DRYDOCK_ADMIN_TOKEN, that token belongs to an admin;
-   * without it, the first boot on an empty database generates one.
+   * Guarantees an admin at boot. With DRYDOCK_ADMIN_TOKEN, that token belongs to an admin
+   * (and the token made from an earlier value is revoked); without it, the first boot on
+   * an empty database generates one.
    */
   async ensureAdmin(configuredToken: string | undefined): Promise<AdminBootstrap> {
     return this.prisma.$transaction(async (tx) => {
@@ -81,10 +85,15 @@ export class AccountsService {
           include: { account: true },
         });
         if (existing) {
-          if (!existing.account.isAdmin || !existing.scopes.includes('global')) {
+          if (!existing.account.isAdmin)
             await tx.account.update({ where: { id: existing.accountId }, data: { isAdmin: true } });
-            await tx.apiToken.update({ where: { id: existing.id }, data: { scopes: ['global'] } });
+          if (!existing.scopes.includes('global') || existing.bootstrap !== ADMIN_TOKEN_VAR) {
+            await tx.apiToken.update({
+              where: { id: existing.id },
+              data: { scopes: ['global'], bootstrap: ADMIN_TOKEN_VAR },
+            });
           }
+          await this.revokeEarlier(tx, ADMIN_TOKEN_VAR, existing.id);
           return { outcome: 'configured' };
         }
       } else if (await tx.account.findFirst({ where: { isAdmin: true }, select: { id: true } })) {
@@ -98,12 +107,84 @@ export class AccountsService {
       const issued = await this.tokens.issue(tx, {
         accountId: admin.id,
         scopes: ['global'],
-        description: configuredToken ? 'DRYDOCK_ADMIN_TOKEN' : 'Generated at first start',
+        description: configuredToken ? ADMIN_TOKEN_VAR : 'Generated at first start',
         token: configuredToken,
+        bootstrap: configuredToken ? ADMIN_TOKEN_VAR : undefined,
       });
-      return configuredToken
-        ? { outcome: 'configured' }
-        : { outcome: 'generated', token: issued.access_token.token };
+      if (!configuredToken) return { outcome: 'generated', token: issued.access_token.token };
+      await this.revokeEarlier(tx, ADMIN_TOKEN_VAR, issued.id);
+      return { outcome: 'configured' };
     });
+  }
+
+  /**
+   * Guarantees the router a `routing` token of the admin at boot (after ensureAdmin):
+   * DRYDOCK_ROUTER_TOKEN when set (the token made from an earlier value is revoked), else
+   * the one saved in DATA_DIR/router-token, minted anew when there is none or it is unknown.
+   */
+  async ensureRouterToken(
+    configuredToken: string | undefined,
+    savedToken: string | undefined,
+  ): Promise<AdminBootstrap> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_BOOTSTRAP_LOCK})`;
+      if (configuredToken) {
+        const existing = await tx.apiToken.findUnique({
+          where: { tokenHash: hashToken(configuredToken) },
+        });
+        if (existing) {
+          if (existing.bootstrap !== ROUTER_TOKEN_VAR) {
+            // Taking over a token minted for another purpose would change what it may do.
+            if (existing.scopes.join() !== 'routing') {
+              throw new StartupError(
+                `${ROUTER_TOKEN_VAR} is already a token with the ${existing.scopes.join(', ')} scope; set it to a new random value, e.g. \`openssl rand -hex 32\``,
+              );
+            }
+            await tx.apiToken.update({
+              where: { id: existing.id },
+              data: { bootstrap: ROUTER_TOKEN_VAR },
+            });
+          }
+          await this.revokeEarlier(tx, ROUTER_TOKEN_VAR, existing.id);
+          return { outcome: 'configured' };
+        }
+      } else if (savedToken) {
+        const saved = await tx.apiToken.findUnique({ where: { tokenHash: hashToken(savedToken) } });
+        if (saved?.scopes.join() === 'routing') return { outcome: 'existing' };
+      }
+      const admin = await tx.account.findFirst({
+        where: { isAdmin: true },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true },
+      });
+      if (!admin) throw new Error('ensureAdmin must run before ensureRouterToken');
+      const issued = await this.tokens.issue(tx, {
+        accountId: admin.id,
+        scopes: ['routing'],
+        description: configuredToken ? ROUTER_TOKEN_VAR : 'Generated for the router',
+        token: configuredToken,
+        bootstrap: configuredToken ? ROUTER_TOKEN_VAR : undefined,
+      });
+      if (!configuredToken) return { outcome: 'generated', token: issued.access_token.token };
+      await this.revokeEarlier(tx, ROUTER_TOKEN_VAR, issued.id);
+      return { outcome: 'configured' };
+    });
+  }
+
+  /** Revokes what an earlier value of `variable` made, through the normal revocation path. */
+  private async revokeEarlier(
+    tx: PrismaTransaction,
+    variable: string,
+    currentId: string,
+  ): Promise<void> {
+    const earlier = await tx.apiToken.findMany({
+      where: { bootstrap: variable, id: { not: currentId } },
+      select: { id: true },
+    });
+    await this.tokens.revokeIn(
+      tx,
+      earlier.map((token) => token.id),
+      null,
+    );
   }
 }

@@ -22,7 +22,7 @@ export class ConfigVarsController {
   @ApiOperation({ summary: "An app's config vars" })
   @ApiParam({ name: 'app_id_or_name', example: 'myapp' })
   @ApiOkResponse({ schema: CONFIG_VARS_SCHEMA })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,
@@ -46,7 +46,7 @@ export class ConfigVarsController {
     },
   })
   @ApiOkResponse({ description: 'All config vars after the change', schema: CONFIG_VARS_SCHEMA })
-  @ApiErrors(404, 422)
+  @ApiErrors(404, 422, 503)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,

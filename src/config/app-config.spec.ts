@@ -53,4 +53,39 @@ describe('loadConfig', () => {
       /RATE_LIMIT_REQUESTS_PER_HOUR/,
     );
   });
+
+  it('reads previous encryption keys, comma separated, hex or base64', () => {
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({
+      DRYDOCK_ENCRYPTION_KEY: 'ab'.repeat(32),
+      DRYDOCK_ENCRYPTION_KEYS_PREVIOUS: ` ${'cd'.repeat(32)}, ${base64} ,`,
+    });
+    expect(config.previousEncryptionKeys).toEqual([Buffer.alloc(32, 0xcd), Buffer.alloc(32, 7)]);
+    expect(loadConfig({}).previousEncryptionKeys).toEqual([]);
+    expect(() =>
+      loadConfig({ DRYDOCK_ENCRYPTION_KEYS_PREVIOUS: `${'cd'.repeat(32)},nope` }),
+    ).toThrow('DRYDOCK_ENCRYPTION_KEYS_PREVIOUS entry 2 must be 32 bytes');
+  });
+
+  it('refuses placeholder and short tokens, and a router token equal to the admin token', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ DRYDOCK_ADMIN_TOKEN: 'change-me-to-a-long-random-token' })).toEqual([
+      'DRYDOCK_ADMIN_TOKEN is a placeholder, not a secret: set it to a random value, e.g. `openssl rand -hex 32`',
+    ]);
+    expect(problems({ DRYDOCK_ROUTER_TOKEN: 'sixteen-chars-ok' })).toEqual([
+      'DRYDOCK_ROUTER_TOKEN must be at least 32 characters long: set it to a random value, e.g. `openssl rand -hex 32`',
+    ]);
+    const token = 'f3a1c9e07b5d2468ace13579bdf02468ace13579';
+    expect(problems({ DRYDOCK_ADMIN_TOKEN: token, DRYDOCK_ROUTER_TOKEN: token })).toEqual([
+      'DRYDOCK_ROUTER_TOKEN must differ from DRYDOCK_ADMIN_TOKEN',
+    ]);
+    expect(loadConfig({ DRYDOCK_ROUTER_TOKEN: token }).routerToken).toBe(token);
+  });
 });

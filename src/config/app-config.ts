@@ -1,5 +1,7 @@
 import proxyAddr from '@fastify/proxy-addr';
 import path from 'node:path';
+import { StartupError } from '../common/errors/startup-error.js';
+import { weakTokenProblem } from './token-strength.js';
 
 /** Everything the service reads from its environment, validated once at boot. */
 export interface AppConfig {
@@ -10,8 +12,12 @@ export interface AppConfig {
   dataDir: string;
   migrateOnBoot: boolean;
   adminToken: string | undefined;
-  /** 32-byte key for config var encryption; unset means one kept in dataDir. */
+  /** A routing token for the router; unset means one generated into dataDir/router-token. */
+  routerToken: string | undefined;
+  /** 32-byte key sealing secrets at rest; unset means one kept in dataDir. */
   encryptionKey: Buffer | undefined;
+  /** Keys being rotated out: still read, never written with. */
+  previousEncryptionKeys: Buffer[];
   appsDomain: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
@@ -43,7 +49,7 @@ export interface DatabaseLimits {
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -77,9 +83,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
 
-  const adminToken = env.DRYDOCK_ADMIN_TOKEN || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) {
-    problems.push('DRYDOCK_ADMIN_TOKEN must be at least 16 characters long');
+  const token = (name: string): string | undefined => {
+    const value = env[name] || undefined;
+    const problem = value === undefined ? undefined : weakTokenProblem(name, value);
+    if (problem) problems.push(problem);
+    return value;
+  };
+  const adminToken = token('DRYDOCK_ADMIN_TOKEN');
+  const routerToken = token('DRYDOCK_ROUTER_TOKEN');
+  if (adminToken !== undefined && adminToken === routerToken) {
+    problems.push('DRYDOCK_ROUTER_TOKEN must differ from DRYDOCK_ADMIN_TOKEN');
   }
 
   let encryptionKey: Buffer | undefined;
@@ -89,6 +102,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('DRYDOCK_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64');
     }
   }
+  const previousEncryptionKeys = (env.DRYDOCK_ENCRYPTION_KEYS_PREVIOUS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .flatMap((raw, index) => {
+      const key = parseEncryptionKey(raw);
+      if (!key) {
+        problems.push(
+          `DRYDOCK_ENCRYPTION_KEYS_PREVIOUS entry ${index + 1} must be 32 bytes, as 64 hex characters or base64`,
+        );
+      }
+      return key ? [key] : [];
+    });
 
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -115,7 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     migrateOnBoot: boolean('MIGRATE_ON_BOOT', true),
     adminToken,
+    routerToken,
     encryptionKey,
+    previousEncryptionKeys,
     appsDomain,
     logLevel,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -24,7 +24,7 @@ export class DynoManagerController {
   })
   @ApiParam({ name: 'app_id_or_name', example: 'myapp' })
   @ApiOkResponse({ type: [ManagedDynoDto] })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,

@@ -64,7 +64,7 @@ export class ReleasesController {
   @ApiOkResponse({
     schema: { type: 'object', additionalProperties: { type: 'string' }, example: { FOO: 'bar' } },
   })
-  @ApiErrors(404)
+  @ApiErrors(404, 503)
   configVars(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,

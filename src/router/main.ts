@@ -65,7 +65,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  log.state('info', { state: 'starting', control_plane: redactUrl(config.controlPlaneUrl) });
+  log.state('info', {
+    state: 'starting',
+    control_plane: redactUrl(config.controlPlaneUrl),
+    token_from: config.tokenSource,
+  });
   // Serving before the first snapshot would answer 404 for every app: wait for it.
   if (!(await client.start())) return;
   try {

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadRouterConfig, redactUrl, RouterConfigError } from './router-config.js';
 
 describe('loadRouterConfig', () => {
@@ -7,6 +10,7 @@ describe('loadRouterConfig', () => {
       host: '0.0.0.0',
       controlPlaneUrl: 'http://127.0.0.1:3000',
       token: 'drydock_router',
+      tokenSource: 'ROUTER_TOKEN',
       appsDomain: 'localhost',
       maintenanceRetryAfterSeconds: 60,
       maintenancePageCacheSeconds: 60,
@@ -14,17 +18,33 @@ describe('loadRouterConfig', () => {
     });
   });
 
-  it('falls back to DRYDOCK_ADMIN_TOKEN and prefers ROUTER_TOKEN', () => {
-    expect(loadRouterConfig({ DRYDOCK_ADMIN_TOKEN: 'admin' }).token).toBe('admin');
-    expect(loadRouterConfig({ DRYDOCK_ADMIN_TOKEN: 'admin', ROUTER_TOKEN: 'router' }).token).toBe(
-      'router',
-    );
+  it('never uses the admin token; without ROUTER_TOKEN it reads DATA_DIR/router-token', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-router-config-'));
+    try {
+      const admin = {
+        DRYDOCK_ADMIN_TOKEN: 'f3a1c9e07b5d2468ace13579bdf02468ace13579',
+        DATA_DIR: dataDir,
+      };
+      expect(() => loadRouterConfig(admin)).toThrow(
+        `ROUTER_TOKEN is required (a token with the routing scope), or ${path.join(dataDir, 'router-token')}`,
+      );
+      writeFileSync(path.join(dataDir, 'router-token'), 'drydock_from_file\n');
+      chmodSync(path.join(dataDir, 'router-token'), 0o600);
+      expect(loadRouterConfig(admin)).toMatchObject({
+        token: 'drydock_from_file',
+        tokenSource: path.join(dataDir, 'router-token'),
+      });
+      expect(loadRouterConfig({ ...admin, ROUTER_TOKEN: 'router' }).token).toBe('router');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('names every problem at once', () => {
     let error: RouterConfigError | undefined;
     try {
       loadRouterConfig({
+        DATA_DIR: '/nonexistent-drydock-router',
         ROUTER_PORT: 'eighty',
         CONTROL_PLANE_URL: 'ftp://cp',
         APPS_DOMAIN: 'bad domain',
@@ -38,7 +58,7 @@ describe('loadRouterConfig', () => {
     expect(error!.problems).toEqual([
       'ROUTER_PORT must be an integer between 0 and 65535, got "eighty"',
       'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
-      'ROUTER_TOKEN is required (a token with the routing scope; DRYDOCK_ADMIN_TOKEN is used when it is unset)',
+      'ROUTER_TOKEN is required (a token with the routing scope), or /nonexistent-drydock-router/router-token, which the API writes on its first start when DRYDOCK_ROUTER_TOKEN is unset',
       'APPS_DOMAIN must be a host name such as apps.example.com',
       'MAINTENANCE_RETRY_AFTER must be an integer between 0 and 86400, got "-1"',
       'MAINTENANCE_PAGE_CACHE_SECONDS must be an integer between 1 and 86400, got "0"',

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
 /** Everything the router reads from its environment, validated once at start. */
 export interface RouterConfig {
   port: number;
@@ -5,6 +8,8 @@ export interface RouterConfig {
   /** Without a trailing slash, so paths can be appended. */
   controlPlaneUrl: string;
   token: string;
+  /** Where the token came from (ROUTER_TOKEN or the file), for the log; never the token. */
+  tokenSource: string;
   appsDomain: string;
   maintenanceRetryAfterSeconds: number;
   maintenancePageCacheSeconds: number;
@@ -48,16 +53,17 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     );
   }
 
-  // The router's own token first; an operator running everything on one box may reuse the admin's.
-  const token = env.ROUTER_TOKEN || env.DRYDOCK_ADMIN_TOKEN || '';
+  // The router's own routing token; on one box, the one the API saved in the shared DATA_DIR.
+  const tokenFile = path.join(path.resolve(env.DATA_DIR || '.data'), 'router-token');
+  const fromFile = !env.ROUTER_TOKEN && existsSync(tokenFile);
+  const token = env.ROUTER_TOKEN || (fromFile ? readFileSync(tokenFile, 'utf8').trim() : '');
+  const tokenSource = fromFile ? tokenFile : 'ROUTER_TOKEN';
   if (!token) {
     problems.push(
-      'ROUTER_TOKEN is required (a token with the routing scope; DRYDOCK_ADMIN_TOKEN is used when it is unset)',
+      `ROUTER_TOKEN is required (a token with the routing scope), or ${tokenFile}, which the API writes on its first start when DRYDOCK_ROUTER_TOKEN is unset`,
     );
   } else if (/\s/.test(token)) {
-    problems.push(
-      `${env.ROUTER_TOKEN ? 'ROUTER_TOKEN' : 'DRYDOCK_ADMIN_TOKEN'} must not contain whitespace`,
-    );
+    problems.push(`${tokenSource} must not contain whitespace`);
   }
 
   const appsDomain = (env.APPS_DOMAIN || 'localhost').toLowerCase().replace(/\.$/, '');
@@ -70,6 +76,7 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     host,
     controlPlaneUrl,
     token,
+    tokenSource,
     appsDomain,
     maintenanceRetryAfterSeconds: integer('MAINTENANCE_RETRY_AFTER', 60, 0, 86_400),
     maintenancePageCacheSeconds: integer('MAINTENANCE_PAGE_CACHE_SECONDS', 60, 1, 86_400),

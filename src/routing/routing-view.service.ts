@@ -1,5 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SecretBox } from '../common/crypto/secret-box.js';
+import { SealedValueDamagedError, UnreadableSecretError } from '../common/errors/api-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
@@ -56,6 +57,9 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   private readonly byId = new Map<string, ViewEntry>();
   private readonly byName = new Map<string, ViewEntry>();
   private readonly owners = new Map<string, string>();
+  private readonly logger = new Logger(RoutingView.name);
+  /** `<app id> <var>` of the secrets already warned about: one line each, not one per reload. */
+  private readonly unreadable = new Set<string>();
 
   constructor(
     private readonly feed: ChangeFeed,
@@ -194,9 +198,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       name: row.name,
       hosts: [`${row.name}.${this.config.appsDomain}`],
       maintenance: row.maintenance,
-      maintenance_page_url: normalizePageUrl(
-        row.page_url ? this.secrets.decrypt(row.page_url) : null,
-      ),
+      maintenance_page_url: normalizePageUrl(this.open(row, PAGE_URL_VAR, row.page_url)),
       web: { quantity: row.web_quantity ?? 0, size: row.web_size },
       space,
       private_space: space !== null,
@@ -207,10 +209,40 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       name: row.name,
       maintenance: row.maintenance,
       ownerId: this.owner(row.owner_id),
+      // Set but unreadable: hold the jobs, which is what the var is set for.
       pauseJobsInMaintenance:
-        row.pause_jobs !== null && this.secrets.decrypt(row.pause_jobs).toLowerCase() === 'true',
+        row.pause_jobs !== null &&
+        (this.open(row, PAUSE_JOBS_VAR, row.pause_jobs) ?? 'true').toLowerCase() === 'true',
       json: flatJson(entry),
     };
+  }
+
+  /**
+   * A config var the view needs, decrypted; null when this replica cannot open it (said
+   * once per app and var), so a value sealed with a missing key never stops the view.
+   */
+  private open(row: AppRow, name: string, sealed: string | null): string | null {
+    if (sealed === null) return null;
+    try {
+      return this.secrets.decrypt(sealed);
+    } catch (error) {
+      if (!(error instanceof UnreadableSecretError)) throw error;
+      const seen = `${row.id} ${name}`;
+      if (!this.unreadable.has(seen)) {
+        this.unreadable.add(seen);
+        const key = error.keyId ? `encryption key ${error.keyId}` : 'a key from before key ids';
+        const why =
+          error instanceof SealedValueDamagedError
+            ? `fails authentication under ${key}`
+            : `is sealed with ${key}, which this replica does not have`;
+        const effect =
+          name === PAGE_URL_VAR
+            ? 'routers serve their own page'
+            : 'its jobs are held in maintenance';
+        this.logger.warn(`app ${row.name}: ${name} cannot be read, ${effect}: its value ${why}`);
+      }
+      return null;
+    }
   }
 
   /** One string per owner, shared by all their apps' entries, not one copy per row. */

@@ -16,6 +16,8 @@ export interface TokenRequest {
   expiresInSeconds?: number;
   /** A token chosen by the operator (DRYDOCK_ADMIN_TOKEN); otherwise a random one. */
   token?: string;
+  /** The env var the token comes from, so that a new value there can revoke it. */
+  bootstrap?: string;
 }
 
 @Injectable()
@@ -52,6 +54,7 @@ export class TokensService {
         tokenSuffix: tokenSuffix(token),
         description: request.description ?? '',
         scopes: request.scopes,
+        bootstrap: request.bootstrap ?? null,
         expiresAt: request.expiresInSeconds
           ? new Date(Date.now() + request.expiresInSeconds * 1000)
           : null,
@@ -79,17 +82,23 @@ export class TokensService {
 
   async revoke(principal: Principal, id: string): Promise<TokenResponseDto> {
     const token = await this.findOwn(principal, id);
-    await this.prisma.$transaction(async (tx) => {
-      await tx.apiToken.deleteMany({ where: { id: token.id } });
-      // Other replicas drop it from their auth caches when this reaches their change feed.
-      await recordEvent(tx, {
-        action: 'token.revoke',
-        actorId: principal.accountId,
-        data: { token_id: token.id },
-      });
-    });
+    await this.prisma.$transaction((tx) => this.revokeIn(tx, [token.id], principal.accountId));
     this.auth.forget(token.id);
     return toTokenResponse(token);
+  }
+
+  /** Deletes tokens inside the caller's transaction, recording a token.revoke for each. */
+  async revokeIn(tx: PrismaTransaction, ids: string[], actorId: string | null): Promise<void> {
+    if (!ids.length) return;
+    await tx.apiToken.deleteMany({ where: { id: { in: ids } } });
+    for (const id of ids) {
+      // Every replica drops it from its auth cache when this reaches its change feed.
+      await recordEvent(tx, {
+        action: 'token.revoke',
+        actorId: actorId ?? undefined,
+        data: { token_id: id },
+      });
+    }
   }
 
   private async findOwn(principal: Principal, id: string) {

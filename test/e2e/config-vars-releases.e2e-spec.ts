@@ -48,7 +48,7 @@ describe('config vars and releases', () => {
     const rows = await t.prisma.configVar.findMany({ where: { app: { name: 'config-app' } } });
     expect(rows.length).toBe(2);
     for (const row of rows) {
-      expect(row.value).toMatch(/^v1\./);
+      expect(row.value).toMatch(/^v2\.[0-9a-f]{12}\./);
       expect(row.value).not.toContain('bar');
       expect(row.value).not.toContain('postgres');
     }

@@ -347,9 +347,13 @@ describe('the reference router', () => {
   });
 
   it('refuses to start without a token, naming the variables', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CONTROL_PLANE_URL: cp.url };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CONTROL_PLANE_URL: cp.url,
+      DATA_DIR: '/nonexistent-drydock-router',
+      DRYDOCK_ADMIN_TOKEN: 'f3a1c9e07b5d2468ace13579bdf02468ace13579',
+    };
     delete env.ROUTER_TOKEN;
-    delete env.DRYDOCK_ADMIN_TOKEN;
     const child = spawn(process.execPath, ['dist/router/main.js'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -358,7 +362,9 @@ describe('the reference router', () => {
     child.stderr!.on('data', (chunk) => (output += chunk));
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
-    expect(output).toContain('ROUTER_TOKEN is required');
+    expect(output).toContain(
+      'ROUTER_TOKEN is required (a token with the routing scope), or /nonexistent-drydock-router/router-token',
+    );
   });
 
   it('took the snapshot with its token and watches from its version', () => {

@@ -12,6 +12,7 @@ import { PrismaService } from '../../src/database/prisma.service.js';
 export const ADMIN_TOKEN = 'drydock_test_admin_token_0123456789';
 
 const TABLES = [
+  'encryption_keys',
   'events',
   'dynos',
   'releases',

@@ -12,7 +12,7 @@ import { SecretBox } from './secret-box.js';
       useFactory: (config: AppConfig) => {
         if (!config.encryptionKey)
           throw new Error('The encryption key must be resolved before the app starts');
-        return new SecretBox(config.encryptionKey);
+        return new SecretBox([config.encryptionKey, ...config.previousEncryptionKeys]);
       },
     },
   ],

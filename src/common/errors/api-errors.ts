@@ -119,3 +119,43 @@ export class ServiceUnavailableError extends ApiError {
     super(503, 'service_unavailable', message);
   }
 }
+
+/** A stored secret this replica cannot open; `keyId` names the key that sealed it, if known. */
+export abstract class UnreadableSecretError extends ApiError {
+  constructor(
+    status: number,
+    id: string,
+    message: string,
+    readonly keyId: string | null,
+  ) {
+    super(status, id, message);
+  }
+}
+
+/**
+ * Sealed with a key this replica was not given. 503, not 500: nothing is wrong with the
+ * request or the code, and a replica that has the key (or this one, once the operator
+ * sets it) answers the same request.
+ */
+export class EncryptionKeyUnavailableError extends UnreadableSecretError {
+  constructor(keyId: string | null) {
+    super(
+      503,
+      'encryption_key_unavailable',
+      `${keyId ? `A stored secret is sealed with encryption key ${keyId}` : 'A stored secret is sealed, from before key ids were recorded, with an encryption key'}, which this replica does not have: set DRYDOCK_ENCRYPTION_KEY to that key or add it to DRYDOCK_ENCRYPTION_KEYS_PREVIOUS.`,
+      keyId,
+    );
+  }
+}
+
+/** Refused by its own key: the stored value was altered in the database. */
+export class SealedValueDamagedError extends UnreadableSecretError {
+  constructor(keyId: string | null) {
+    super(
+      500,
+      'sealed_value_damaged',
+      `A stored secret${keyId ? ` sealed with encryption key ${keyId}` : ''} fails authentication: it was altered in the database and cannot be read.`,
+      keyId,
+    );
+  }
+}

@@ -10,6 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'request_entity_too_large: body over the size limit',
   416: 'requested_range_not_satisfiable: malformed Range header',
   422: 'invalid_params: a field is missing, malformed or not allowed',
+  503: 'encryption_key_unavailable: a stored secret is sealed with a key this replica lacks',
 };
 
 /** Documents the Heroku-shaped error answers a route can give, besides 401/403. */
