@@ -2,8 +2,11 @@ import { HerokuCli, herokuCli } from '../support/heroku-cli.js';
 import { bearer, startTestApp, TestApp } from '../support/test-app.js';
 
 const PAGE_URL = '//s3.amazonaws.com/bucket/page.html';
-/** `ps` prints when a dyno last changed: `2026/11/27 07:06:57 +0000 (~ 2s ago)`. */
-const SINCE = String.raw`\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \+0000 \(~ \d+s ago\)`;
+/**
+ * `ps` prints when a dyno last changed: `2026/11/27 07:06:57 +0000 (~ 2s ago)`, or
+ * `(~ 1m ago)` on a slow run: the unit is the CLI's choice, not ours.
+ */
+const SINCE = String.raw`\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \+0000 \(~ \d+[smh] ago\)`;
 /** The CLI wraps ` ›   Error: ...` lines at 80 columns; this joins them back up. */
 const unwrap = (stderr: string) => stderr.replace(/ *\n › {3}/g, ' ');
 
