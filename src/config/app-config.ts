@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PageHostAllowList } from '../common/network/address-policy.js';
 
 /** Everything the service reads from its environment, validated once at boot. */
 export interface AppConfig {
@@ -18,6 +19,8 @@ export interface AppConfig {
   watchHeartbeatSeconds: number;
   /** Events older than this leave the change log (a watcher asking for them gets 410). */
   eventsRetentionDays: number;
+  /** Non-public hosts MAINTENANCE_PAGE_URL may name (MAINTENANCE_PAGE_ALLOWED_HOSTS, as routers read it). */
+  maintenancePageAllowList: PageHostAllowList;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -80,6 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('APPS_DOMAIN must be a host name such as apps.example.com');
   }
 
+  const pageHosts = PageHostAllowList.parse(env.MAINTENANCE_PAGE_ALLOWED_HOSTS);
+  problems.push(...pageHosts.problems);
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -93,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     watchHeartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
     eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    maintenancePageAllowList: pageHosts.allowList,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
