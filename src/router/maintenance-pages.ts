@@ -167,7 +167,7 @@ export class MaintenancePages {
     this.maxEntries = options.maxEntries ?? 1000;
   }
 
-  /** Bytes held now, for tests and for operators reading a heap. */
+  /** Bytes held now: cached pages with their URLs, and fetches in flight. */
   get bytes(): number {
     return this.usedBytes;
   }

@@ -1,6 +1,6 @@
 import { isIP, Socket, connect as connectTcp } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { Agent, fetch, type buildConnector } from 'undici';
+import { Agent, fetch, type buildConnector, type Response } from 'undici';
 import {
   MAINTENANCE_PAGE_ALLOWED_HOSTS,
   PageHostAllowList,
@@ -39,8 +39,8 @@ const SENDABLE_HEADER = /^[\t\x20-\x7e]{1,200}$/;
  * byte of the request is sent. Only a 2xx text/html answer within the size cap is a page.
  */
 export class PageFetcher {
-  readonly timeoutMs: number;
-  readonly maxBytes: number;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
   private readonly allowList: PageHostAllowList;
   private readonly agent: Agent;
 
@@ -108,17 +108,14 @@ export class PageFetcher {
     return url;
   }
 
-  private async read(
-    response: Awaited<ReturnType<typeof fetch>>,
-    budget: ByteBudget,
-  ): Promise<Page> {
+  private async read(response: Response, budget: ByteBudget): Promise<Page> {
     const contentType = response.headers.get('content-type')?.trim() ?? '';
     const mediaType = contentType.split(';', 1)[0].trim().toLowerCase();
     const problem =
       response.status < 200 || response.status > 299 || !response.body
         ? `answered ${response.status}`
         : mediaType !== 'text/html'
-          ? `is ${mediaType || 'without a Content-Type'}, not text/html`
+          ? `is ${mediaType.slice(0, 100) || 'without a Content-Type'}, not text/html`
           : Number(response.headers.get('content-length')) > this.maxBytes
             ? `is larger than ${this.maxBytes} bytes`
             : undefined;
@@ -172,32 +169,37 @@ function guardedConnector(
     const https = options.protocol === 'https:';
     const socket = connectTcp({ host: hostname, port: Number(options.port) || (https ? 443 : 80) });
     let settled = false;
-    const finish = (error: Error | null, connected?: Socket) => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      if (error || !connected) {
-        socket.destroy();
-        callback(error ?? new PageFetchError('could not connect'), null);
-      } else callback(null, connected);
+      return true;
+    };
+    const fail = (error: Error) => {
+      if (!settle()) return;
+      socket.destroy();
+      callback(error, null);
+    };
+    const succeed = (connected: Socket) => {
+      if (settle()) callback(null, connected);
     };
     const timer = setTimeout(
-      () => finish(new PageFetchError(`could not connect within ${timeoutMs} ms`)),
+      () => fail(new PageFetchError(`could not connect within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    socket.once('error', finish);
+    socket.once('error', fail);
     socket.once('connect', () => {
       const refusal = refusedPageAddress(allowList, hostname, socket.remoteAddress ?? '');
-      if (refusal) return finish(new PageFetchError(refused(refusal)));
-      if (!https) return finish(null, socket);
+      if (refusal) return fail(new PageFetchError(refused(refusal)));
+      if (!https) return succeed(socket);
       const secure = connectTls({
         socket,
         host: hostname,
         servername: options.servername || (isIP(hostname) ? undefined : hostname),
         ALPNProtocols: ['http/1.1'],
       });
-      secure.once('error', finish);
-      secure.once('secureConnect', () => finish(null, secure));
+      secure.once('error', fail);
+      secure.once('secureConnect', () => succeed(secure));
     });
   };
 }
