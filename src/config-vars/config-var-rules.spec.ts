@@ -1,4 +1,5 @@
 import { InvalidParamsError } from '../common/errors/api-errors.js';
+import { PageHostAllowList } from '../common/network/address-policy.js';
 import {
   applyConfigVarsPatch,
   checkMaintenancePageUrl,
@@ -6,9 +7,11 @@ import {
   parseConfigVarsPatch,
 } from './config-var-rules.js';
 
+const NONE = PageHostAllowList.parse('').allowList;
+
 describe('parseConfigVarsPatch', () => {
   it('takes string values and null removals', () => {
-    expect(parseConfigVarsPatch({ FOO: 'bar', OLD: null, EMPTY: '' })).toEqual({
+    expect(parseConfigVarsPatch({ FOO: 'bar', OLD: null, EMPTY: '' }, NONE)).toEqual({
       FOO: 'bar',
       OLD: null,
       EMPTY: '',
@@ -29,7 +32,7 @@ describe('parseConfigVarsPatch', () => {
       null,
       {},
     ]) {
-      expect(() => parseConfigVarsPatch(body)).toThrow(InvalidParamsError);
+      expect(() => parseConfigVarsPatch(body, NONE)).toThrow(InvalidParamsError);
     }
   });
 });
@@ -41,7 +44,7 @@ describe('checkMaintenancePageUrl', () => {
       'http://example.com',
       '//s3.amazonaws.com/bucket/page.html',
     ]) {
-      expect(() => checkMaintenancePageUrl(url)).not.toThrow();
+      expect(() => checkMaintenancePageUrl(url, NONE)).not.toThrow();
     }
   });
 
@@ -56,8 +59,43 @@ describe('checkMaintenancePageUrl', () => {
       '//',
       'https://exa mple.com',
     ]) {
-      expect(() => checkMaintenancePageUrl(url)).toThrow(/MAINTENANCE_PAGE_URL/);
+      expect(() => checkMaintenancePageUrl(url, NONE)).toThrow(/MAINTENANCE_PAGE_URL/);
     }
+  });
+
+  it('refuses URLs naming a non-public address literally, saying why and what to do', () => {
+    for (const [url, why] of [
+      ['http://127.0.0.1:3000/docs-json', '127.0.0.1 is a loopback address'],
+      ['http://0x7f000001/', '127.0.0.1 is a loopback address'],
+      ['http://2130706433/', '127.0.0.1 is a loopback address'],
+      ['http://localhost:5432/', 'localhost is a loopback host name'],
+      ['https://pgadmin.localhost/', 'pgadmin.localhost is a loopback host name'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254 is a link-local address'],
+      ['//10.0.0.5/page.html', '10.0.0.5 is a private (RFC 1918) address'],
+      ['http://[::1]/', '::1 is a loopback address'],
+      ['http://[fd00::1]/', 'fd00::1 is a unique-local address'],
+      [
+        'http://[::ffff:192.168.0.1]/',
+        '::ffff:c0a8:1 is an IPv4-mapped form of 192.168.0.1, a private (RFC 1918) address',
+      ],
+    ]) {
+      expect(() => checkMaintenancePageUrl(url, NONE)).toThrow(
+        new InvalidParamsError(
+          `MAINTENANCE_PAGE_URL must point at a public address: ${why}. Routers serve this page to anyone, so they do not fetch it from inside their network; host it where the internet can reach it, or ask the operator to allow the host in MAINTENANCE_PAGE_ALLOWED_HOSTS.`,
+        ),
+      );
+    }
+  });
+
+  it('accepts what the operator allowed, and host names the router will judge once resolved', () => {
+    const allowed = PageHostAllowList.parse('pages.localhost, 10.0.0.0/8').allowList;
+    expect(() => checkMaintenancePageUrl('http://pages.localhost/down', allowed)).not.toThrow();
+    expect(() => checkMaintenancePageUrl('//10.0.0.5/page.html', allowed)).not.toThrow();
+    expect(() => checkMaintenancePageUrl('http://192.168.0.1/', allowed)).toThrow(/public/);
+    expect(() => checkMaintenancePageUrl('https://pages.internal/down', NONE)).not.toThrow();
+    expect(() => parseConfigVarsPatch({ MAINTENANCE_PAGE_URL: 'http://[::1]/' }, NONE)).toThrow(
+      /::1 is a loopback address/,
+    );
   });
 });
 
@@ -113,8 +151,8 @@ describe('parseConfigVarsPatch limits', () => {
   it('takes up to 2,000 keys in one patch', () => {
     const patch = (count: number) =>
       Object.fromEntries(Array.from({ length: count }, (_, i) => [`K${i}`, null]));
-    expect(Object.keys(parseConfigVarsPatch(patch(2000)))).toHaveLength(2000);
-    expect(() => parseConfigVarsPatch(patch(2001))).toThrow(
+    expect(Object.keys(parseConfigVarsPatch(patch(2000), NONE))).toHaveLength(2000);
+    expect(() => parseConfigVarsPatch(patch(2001), NONE)).toThrow(
       '2,001 config vars in one request; set or remove at most 2,000 at a time.',
     );
   });

@@ -1,4 +1,9 @@
 import { InvalidParamsError } from '../common/errors/api-errors.js';
+import {
+  MAINTENANCE_PAGE_ALLOWED_HOSTS,
+  PageHostAllowList,
+  refusedPageHost,
+} from '../common/network/address-policy.js';
 
 /** Heroku's key rule (`^\w+$`), bounded. */
 const KEY = /^\w{1,255}$/;
@@ -11,8 +16,11 @@ const LISTED_KEYS_CHARS = 100;
 
 export type ConfigVarsPatch = Record<string, string | null>;
 
-/** A PATCH body: an object whose values are strings (set) or null (remove). */
-export function parseConfigVarsPatch(body: unknown): ConfigVarsPatch {
+/**
+ * A PATCH body: an object whose values are strings (set) or null (remove). `pageHosts` are
+ * the non-public hosts the operator lets MAINTENANCE_PAGE_URL name.
+ */
+export function parseConfigVarsPatch(body: unknown, pageHosts: PageHostAllowList): ConfigVarsPatch {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new InvalidParamsError(
       'Send a JSON object of config vars, e.g. {"FOO": "bar", "OLD": null}.',
@@ -36,13 +44,17 @@ export function parseConfigVarsPatch(body: unknown): ConfigVarsPatch {
         `Config var ${key} must be a string, or null to remove it; got ${typeof value}.`,
       );
     }
-    if (key === 'MAINTENANCE_PAGE_URL' && value !== null) checkMaintenancePageUrl(value);
+    if (key === 'MAINTENANCE_PAGE_URL' && value !== null) checkMaintenancePageUrl(value, pageHosts);
   }
   return body as ConfigVarsPatch;
 }
 
-/** Routers fetch the page from here: http(s) or scheme-relative (`//host/path`) only. */
-export function checkMaintenancePageUrl(value: string): void {
+/**
+ * Routers fetch the page from here and serve it to anyone: http(s) or scheme-relative
+ * (`//host/path`) only, and not at an address that names the local network. Routers check
+ * the address they connect to as well: this catches only what the URL says literally.
+ */
+export function checkMaintenancePageUrl(value: string, pageHosts: PageHostAllowList): void {
   let url: URL | undefined;
   try {
     url = new URL(value.startsWith('//') ? `https:${value}` : value);
@@ -52,6 +64,12 @@ export function checkMaintenancePageUrl(value: string): void {
   if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || /\s/.test(value)) {
     throw new InvalidParamsError(
       `MAINTENANCE_PAGE_URL must be an http(s) URL or a scheme-relative one such as //s3.amazonaws.com/bucket/page.html; got "${value}".`,
+    );
+  }
+  const refusal = refusedPageHost(pageHosts, url.hostname);
+  if (refusal) {
+    throw new InvalidParamsError(
+      `MAINTENANCE_PAGE_URL must point at a public address: ${refusal}. Routers serve this page to anyone, so they do not fetch it from inside their network; host it where the internet can reach it, or ask the operator to allow the host in ${MAINTENANCE_PAGE_ALLOWED_HOSTS}.`,
     );
   }
 }

@@ -35,7 +35,8 @@ export class ConfigVarsController {
     summary: 'Set or remove config vars',
     description:
       'String values set, null removes; at most 2,000 keys per request. Each change makes a release ("Set FOO config vars"). Values are stored encrypted ' +
-      '(AES-256-GCM). MAINTENANCE_PAGE_URL must be an http(s) or scheme-relative (//host/path) URL: routers serve that page during maintenance.',
+      '(AES-256-GCM). MAINTENANCE_PAGE_URL must be an http(s) or scheme-relative (//host/path) URL: routers serve that page during maintenance. ' +
+      'Its host must not name a loopback, private, link-local or other non-public address (nor localhost) unless the operator allows it in MAINTENANCE_PAGE_ALLOWED_HOSTS (422 otherwise).',
   })
   @ApiParam({ name: 'app_id_or_name', example: 'myapp' })
   @ApiBody({

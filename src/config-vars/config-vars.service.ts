@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppAccessService } from '../apps/app-access.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { DynosService } from '../dynos/dynos.service.js';
 import { recordEvent } from '../events/event-log.js';
@@ -21,6 +23,7 @@ export class ConfigVarsService {
     private readonly releases: ReleasesService,
     private readonly secrets: SecretBox,
     private readonly dynos: DynosService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async get(principal: Principal, idOrName: string): Promise<Record<string, string>> {
@@ -38,7 +41,7 @@ export class ConfigVarsService {
     idOrName: string,
     body: unknown,
   ): Promise<Record<string, string>> {
-    const patch = parseConfigVarsPatch(body);
+    const patch = parseConfigVarsPatch(body, this.config.maintenancePageAllowList);
     return this.prisma.$transaction(async (tx) => {
       const app = await this.access.lock(tx, principal, idOrName);
       const change = applyConfigVarsPatch(await this.current(tx, app.id), patch);

@@ -19,6 +19,16 @@ describe('loadConfig', () => {
     expect(config.encryptionKey?.length).toBe(32);
   });
 
+  it('reads the hosts MAINTENANCE_PAGE_URL may name inside the network, and refuses bad entries', () => {
+    const config = loadConfig({ MAINTENANCE_PAGE_ALLOWED_HOSTS: 'pages.internal,10.0.0.0/8' });
+    expect(config.maintenancePageAllowList.allowsHost('pages.internal')).toBe(true);
+    expect(config.maintenancePageAllowList.allowsHost('10.1.1.1')).toBe(true);
+    expect(loadConfig({}).maintenancePageAllowList.allowsHost('10.1.1.1')).toBe(false);
+    expect(() => loadConfig({ MAINTENANCE_PAGE_ALLOWED_HOSTS: '10.0.0.0/99' })).toThrow(
+      'MAINTENANCE_PAGE_ALLOWED_HOSTS: "10.0.0.0/99" is not a host name',
+    );
+  });
+
   it('refuses to boot on bad values and names every problem', () => {
     let error: unknown;
     try {

@@ -2,6 +2,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import path from 'node:path';
 import { StartupError } from '../common/errors/startup-error.js';
 import { weakTokenProblem } from './token-strength.js';
+import { PageHostAllowList } from '../common/network/address-policy.js';
 
 /** Everything the service reads from its environment, validated once at boot. */
 export interface AppConfig {
@@ -35,6 +36,8 @@ export interface AppConfig {
   watchStreamsPerToken: number;
   /** Proxies whose X-Forwarded-For names the client (addresses, CIDRs, loopback, ...); false: none. */
   trustProxy: string[] | false;
+  /** Non-public hosts MAINTENANCE_PAGE_URL may name (MAINTENANCE_PAGE_ALLOWED_HOSTS, as routers read it). */
+  maintenancePageAllowList: PageHostAllowList;
   database: DatabaseLimits;
 }
 
@@ -133,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         '"true" would let any client choose its address with X-Forwarded-For',
     );
   }
+  const pageHosts = PageHostAllowList.parse(env.MAINTENANCE_PAGE_ALLOWED_HOSTS);
+  problems.push(...pageHosts.problems);
 
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
@@ -169,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_SECONDS', 3, 1, 300) * 1000,
       statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_SECONDS', 5, 1, 3600) * 1000,
     },
+    maintenancePageAllowList: pageHosts.allowList,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

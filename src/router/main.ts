@@ -1,6 +1,7 @@
 import '../runtime/tick-object-maps.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import { MaintenancePages } from './maintenance-pages.js';
+import { PageFetcher } from './page-fetcher.js';
 import { ProxyServer } from './proxy-server.js';
 import { loadRouterConfig, redactUrl, RouterConfig, RouterConfigError } from './router-config.js';
 import { RouterLog } from './router-log.js';
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
   const log = new RouterLog();
   const table = new RoutingTable(config.appsDomain);
   const pages = new MaintenancePages({
+    fetcher: new PageFetcher({ allowList: config.maintenancePageAllowList }),
     cacheSeconds: config.maintenancePageCacheSeconds,
+    cacheBytes: config.maintenancePageCacheBytes,
     onFetchError: (url, reason) =>
       log.state('error', { state: 'maintenance-page-failed', url, error: reason }),
   });

@@ -1,3 +1,5 @@
+import { loggablePageUrl, Page, PageFetcher } from './page-fetcher.js';
+
 /** Self-contained pages (inline CSS and SVG, no external assets): they must render when all else is down. */
 
 const STYLE =
@@ -79,42 +81,62 @@ export function defaultMaintenancePage(appName: string): Buffer {
   });
 }
 
-/** Heroku shows one page for every router error (H10, H12, H13, H14...): the code is in the log. */
-export const APPLICATION_ERROR_PAGE = renderPage({
-  title: 'Application error',
-  icon: 'alert',
-  heading: 'Application error',
-  paragraphs: [
-    'An error occurred in the application and your page could not be served.',
-    'Please try again in a few moments.',
-  ],
-  footer: '503 · Service Unavailable',
-});
+/** A built-in page as the router sends it. */
+export function htmlPage(body: Buffer): Page {
+  return { body, contentType: 'text/html; charset=utf-8' };
+}
 
-export const NO_SUCH_APP_PAGE = renderPage({
-  title: 'No such app',
-  icon: 'compass',
-  heading: 'No such app',
-  paragraphs: [
-    'There is no app at this address.',
-    'Check the address, or ask the app&#39;s owner.',
-  ],
-  footer: '404 · Not Found',
-});
+/** Heroku shows one page for every router error (H10, H12, H13, H14...): the code is in the log. */
+export const APPLICATION_ERROR_PAGE = htmlPage(
+  renderPage({
+    title: 'Application error',
+    icon: 'alert',
+    heading: 'Application error',
+    paragraphs: [
+      'An error occurred in the application and your page could not be served.',
+      'Please try again in a few moments.',
+    ],
+    footer: '503 · Service Unavailable',
+  }),
+);
+
+export const NO_SUCH_APP_PAGE = htmlPage(
+  renderPage({
+    title: 'No such app',
+    icon: 'compass',
+    heading: 'No such app',
+    paragraphs: [
+      'There is no app at this address.',
+      'Check the address, or ask the app&#39;s owner.',
+    ],
+    footer: '404 · Not Found',
+  }),
+);
 
 export interface MaintenancePagesOptions {
+  fetcher: PageFetcher;
   cacheSeconds: number;
-  fetchTimeoutMs?: number;
-  maxBytes?: number;
+  /** Memory for all pages together, those being fetched included. */
+  cacheBytes?: number;
   maxEntries?: number;
-  /** Where to report fetch failures, without the page's query string. */
+  /** Where to report fetch failures; the URL comes without user-info or query string. */
   onFetchError?: (url: string, reason: string) => void;
 }
 
+/** Pages nobody asked for in this many cache periods are dropped. */
+const IDLE_PERIODS = 10;
+/** A page whose refreshes keep failing is served from its last good copy this many periods. */
+const STALE_PERIODS = 10;
+
 interface CachedPage {
-  /** null until the first fetch succeeds: the default page stands in. */
-  body: Buffer | null;
+  readonly url: string;
+  /** The last good copy; null until a fetch succeeds, then the default page stands in. */
+  page: Page | null;
+  /** What this entry holds against the budget: its URL and its page. */
+  bytes: number;
+  fetchedAt: number;
   expiresAt: number;
+  usedAt: number;
   /** The fetch in flight, shared by everyone who needs this page meanwhile. */
   loading: Promise<void> | null;
   loaded: boolean;
@@ -124,96 +146,150 @@ interface CachedPage {
  * Custom maintenance pages (the app's MAINTENANCE_PAGE_URL), cached per URL. Only the first
  * request for a URL that was never fetched waits (at most the fetch timeout, and all such
  * requests wait for the same fetch); afterwards a stale page is served while it is refreshed
- * in the background, and a failed refresh keeps the last good page. Without any good copy the
- * default page is served.
+ * in the background, and a failed refresh keeps the last good page for a while. Without any
+ * good copy the default page is served. All pages, with those being fetched, share one byte
+ * budget (least recently used go first), so no app can grow the router's memory.
  */
 export class MaintenancePages {
   private readonly cache = new Map<string, CachedPage>();
+  private readonly fetcher: PageFetcher;
   private readonly ttlMs: number;
-  private readonly fetchTimeoutMs: number;
-  private readonly maxBytes: number;
+  private readonly budgetBytes: number;
   private readonly maxEntries: number;
+  /** Held by cached entries and by fetches in flight. */
+  private usedBytes = 0;
+  private nextSweepAt = 0;
 
   constructor(private readonly options: MaintenancePagesOptions) {
+    this.fetcher = options.fetcher;
     this.ttlMs = options.cacheSeconds * 1000;
-    this.fetchTimeoutMs = options.fetchTimeoutMs ?? 2000;
-    this.maxBytes = options.maxBytes ?? 1024 * 1024;
+    this.budgetBytes = options.cacheBytes ?? 16 * 1024 * 1024;
     this.maxEntries = options.maxEntries ?? 1000;
   }
 
+  /** Bytes held now: cached pages with their URLs, and fetches in flight. */
+  get bytes(): number {
+    return this.usedBytes;
+  }
+
   /** The page for `url`, or `fallback` while none could be fetched. */
-  page(url: string, fallback: Buffer): Buffer | Promise<Buffer> {
+  page(url: string, fallback: Page): Page | Promise<Page> {
     const cached = this.cache.get(url);
     if (cached === undefined) {
       const entry = this.load(url);
-      return (entry.loading as Promise<void>).then(() => entry.body ?? fallback);
+      return (entry.loading as Promise<void>).then(() => entry.page ?? fallback);
     }
-    if (!cached.loaded && cached.loading) return cached.loading.then(() => cached.body ?? fallback);
-    if (cached.expiresAt <= Date.now() && !cached.loading) this.refresh(url, cached);
-    return cached.body ?? fallback;
+    if (!cached.loaded && cached.loading) return cached.loading.then(() => cached.page ?? fallback);
+    const now = Date.now();
+    cached.usedAt = now;
+    if (cached.expiresAt <= now && !cached.loading) this.refresh(cached);
+    return cached.page ?? fallback;
   }
 
   /** Starts fetching a page before anyone asks for it (an app just entered maintenance). */
   warm(url: string): void {
     const cached = this.cache.get(url);
-    if (cached === undefined) this.load(url);
-    else if (cached.expiresAt <= Date.now() && !cached.loading) this.refresh(url, cached);
+    if (cached === undefined) return void this.load(url);
+    cached.usedAt = Date.now();
+    if (cached.expiresAt <= cached.usedAt && !cached.loading) this.refresh(cached);
   }
 
   private load(url: string): CachedPage {
+    const now = Date.now();
+    this.sweep(now);
     if (this.cache.size >= this.maxEntries) {
-      // Maps iterate in insertion order: drop the oldest entry.
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+      const victim = this.leastRecentlyUsed(undefined);
+      if (victim) this.drop(victim);
     }
-    const entry: CachedPage = { body: null, expiresAt: 0, loading: null, loaded: false };
+    const entry: CachedPage = {
+      url,
+      page: null,
+      bytes: url.length,
+      fetchedAt: 0,
+      expiresAt: 0,
+      usedAt: now,
+      loading: null,
+      loaded: false,
+    };
     this.cache.set(url, entry);
-    this.refresh(url, entry);
+    this.usedBytes += entry.bytes;
+    this.refresh(entry);
     return entry;
   }
 
-  private refresh(url: string, entry: CachedPage): void {
-    entry.loading = this.fetchPage(url).then(
-      (body) => {
-        entry.body = body;
+  private refresh(entry: CachedPage): void {
+    let reserved = 0;
+    const budget = (bytes: number) => {
+      if (!this.reserve(bytes, entry)) return false;
+      reserved += bytes;
+      return true;
+    };
+    entry.loading = this.fetcher.fetch(entry.url, budget).then(
+      (page) => {
+        this.usedBytes -= reserved;
+        entry.page = page;
+        entry.fetchedAt = Date.now();
+        this.resize(entry, entry.url.length + page.body.length);
       },
-      (error: unknown) => this.options.onFetchError?.(url.replace(/[?#].*$/, ''), reason(error)),
+      (error: unknown) => {
+        this.usedBytes -= reserved;
+        if (entry.page && entry.fetchedAt + STALE_PERIODS * this.ttlMs <= Date.now()) {
+          entry.page = null;
+          this.resize(entry, entry.url.length);
+        }
+        this.options.onFetchError?.(
+          loggablePageUrl(entry.url),
+          error instanceof Error ? error.message : String(error),
+        );
+      },
     );
     void entry.loading.then(() => {
+      const now = Date.now();
       entry.loading = null;
       entry.loaded = true;
-      entry.expiresAt = Date.now() + this.ttlMs;
+      entry.expiresAt = now + this.ttlMs;
+      this.sweep(now);
     });
   }
 
-  private async fetchPage(url: string): Promise<Buffer> {
-    const response = await fetch(url, {
-      signal: AbortSignal.timeout(this.fetchTimeoutMs),
-      headers: { Accept: 'text/html,*/*;q=0.8' },
-      redirect: 'follow',
-    });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw new Error(`answered ${response.status}`);
+  /** Makes room for `bytes` more, dropping the least recently used pages but `keep`. */
+  private reserve(bytes: number, keep: CachedPage): boolean {
+    while (this.usedBytes + bytes > this.budgetBytes) {
+      const victim = this.leastRecentlyUsed(keep);
+      if (!victim) return false;
+      this.drop(victim);
     }
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > this.maxBytes) {
-      await response.body.cancel();
-      throw new Error(`is larger than ${this.maxBytes} bytes`);
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += chunk.byteLength;
-      if (size > this.maxBytes) throw new Error(`is larger than ${this.maxBytes} bytes`);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, size);
+    this.usedBytes += bytes;
+    return true;
   }
-}
 
-function reason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause ? `${error.message}: ${cause.code ?? cause.message}` : error.message;
+  /** An entry dropped while it was being fetched still answers its waiters, then is gone. */
+  private resize(entry: CachedPage, bytes: number): void {
+    if (this.cache.get(entry.url) !== entry) return;
+    this.usedBytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+  }
+
+  private drop(entry: CachedPage): void {
+    if (this.cache.get(entry.url) !== entry) return;
+    this.cache.delete(entry.url);
+    this.usedBytes -= entry.bytes;
+  }
+
+  private leastRecentlyUsed(keep: CachedPage | undefined): CachedPage | undefined {
+    let oldest: CachedPage | undefined;
+    for (const entry of this.cache.values()) {
+      if (entry !== keep && (oldest === undefined || entry.usedAt < oldest.usedAt)) oldest = entry;
+    }
+    return oldest;
+  }
+
+  /** Drops the pages nobody asked for lately; at most once per cache period, off the hot path. */
+  private sweep(now: number): void {
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + this.ttlMs;
+    for (const entry of this.cache.values()) {
+      if (!entry.loading && entry.usedAt + IDLE_PERIODS * this.ttlMs <= now) this.drop(entry);
+    }
+  }
 }

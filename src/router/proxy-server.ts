@@ -11,9 +11,11 @@ import {
 import {
   APPLICATION_ERROR_PAGE,
   defaultMaintenancePage,
+  htmlPage,
   MaintenancePages,
   NO_SUCH_APP_PAGE,
 } from './maintenance-pages.js';
+import type { Page } from './page-fetcher.js';
 import { RequestLogLine, RouterLog } from './router-log.js';
 import { AppRoute, hostKey, RoutingTable } from './routing-table.js';
 
@@ -26,7 +28,6 @@ export interface ProxyServerOptions {
   requestTimeoutMs: number;
 }
 
-const HTML = 'text/html; charset=utf-8';
 const PROTOCOL = 'http';
 
 /** Connect-phase failures: nothing reached the app, so a bodiless request may go elsewhere. */
@@ -64,7 +65,7 @@ export class ProxyServer {
     bodyTimeout: 0,
   });
   private readonly retryAfter: string;
-  private readonly defaultPages = new WeakMap<AppRoute, Buffer>();
+  private readonly defaultPages = new WeakMap<AppRoute, Page>();
 
   constructor(private readonly options: ProxyServerOptions) {
     this.retryAfter = String(options.retryAfterSeconds);
@@ -104,7 +105,7 @@ export class ProxyServer {
         at: 'info',
         desc: 'No such app',
         status: 404,
-        bytes: NO_SUCH_APP_PAGE.length,
+        bytes: NO_SUCH_APP_PAGE.body.length,
       });
     } else if (route.mode === 'proxy') {
       this.proxy(request, response, route, host, requestId);
@@ -128,24 +129,24 @@ export class ProxyServer {
   ): void {
     let fallback = this.defaultPages.get(route);
     if (fallback === undefined) {
-      fallback = defaultMaintenancePage(route.name);
+      fallback = htmlPage(defaultMaintenancePage(route.name));
       this.defaultPages.set(route, fallback);
     }
-    const send = (page: Buffer) => {
+    const send = (page: Page) => {
       this.sendPage(response, 503, page, requestId, true);
       this.log(request, host, requestId, {
         at: 'error',
         code: 'H80',
         desc: 'Maintenance mode',
         status: 503,
-        bytes: page.length,
+        bytes: page.body.length,
       });
     };
     const page = route.maintenancePageUrl
       ? this.options.pages.page(route.maintenancePageUrl, fallback)
       : fallback;
-    if (Buffer.isBuffer(page)) send(page);
-    else void page.then(send);
+    if (page instanceof Promise) void page.then(send);
+    else send(page);
   }
 
   private routerError(
@@ -159,7 +160,7 @@ export class ProxyServer {
     this.log(request, host, requestId, {
       at: 'error',
       status: 503,
-      bytes: APPLICATION_ERROR_PAGE.length,
+      bytes: APPLICATION_ERROR_PAGE.body.length,
       ...failure,
     });
   }
@@ -167,16 +168,16 @@ export class ProxyServer {
   private sendPage(
     response: ServerResponse,
     status: number,
-    body: Buffer,
+    page: Page,
     requestId: string,
     retryAfter: boolean,
   ): void {
     if (response.headersSent || response.destroyed) return;
     const headers = [
       'Content-Type',
-      HTML,
+      page.contentType,
       'Content-Length',
-      String(body.length),
+      String(page.body.length),
       'Cache-Control',
       'no-store',
       'X-Request-Id',
@@ -184,7 +185,7 @@ export class ProxyServer {
     ];
     if (retryAfter) headers.push('Retry-After', this.retryAfter);
     response.writeHead(status, headers);
-    response.end(body);
+    response.end(page.body);
   }
 
   /** One access line: the request's identity plus how it ended. */

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PageHostAllowList } from '../common/network/address-policy.js';
 import { loadRouterConfig, redactUrl, RouterConfigError } from './router-config.js';
 
 describe('loadRouterConfig', () => {
@@ -14,8 +15,25 @@ describe('loadRouterConfig', () => {
       appsDomain: 'localhost',
       maintenanceRetryAfterSeconds: 60,
       maintenancePageCacheSeconds: 60,
+      maintenancePageCacheBytes: 16 * 1024 * 1024,
+      maintenancePageAllowList: expect.any(PageHostAllowList),
       requestTimeoutMs: 30_000,
     });
+  });
+
+  it('reads the hosts whose maintenance pages may be served from inside the network', () => {
+    const config = loadRouterConfig({
+      ROUTER_TOKEN: 't',
+      MAINTENANCE_PAGE_ALLOWED_HOSTS: 'pages.internal, 10.0.0.0/8',
+      MAINTENANCE_PAGE_CACHE_BYTES: '2097152',
+    });
+    expect(config.maintenancePageCacheBytes).toBe(2 * 1024 * 1024);
+    expect(config.maintenancePageAllowList.allowsHost('pages.internal')).toBe(true);
+    expect(config.maintenancePageAllowList.allowsAddress('10.9.8.7')).toBe(true);
+    expect(config.maintenancePageAllowList.allowsAddress('127.0.0.1')).toBe(false);
+    expect(
+      loadRouterConfig({ ROUTER_TOKEN: 't' }).maintenancePageAllowList.allowsHost('localhost'),
+    ).toBe(false);
   });
 
   it('never uses the admin token; without ROUTER_TOKEN it reads DATA_DIR/router-token', () => {
@@ -50,6 +68,8 @@ describe('loadRouterConfig', () => {
         APPS_DOMAIN: 'bad domain',
         MAINTENANCE_RETRY_AFTER: '-1',
         MAINTENANCE_PAGE_CACHE_SECONDS: '0',
+        MAINTENANCE_PAGE_CACHE_BYTES: '1024',
+        MAINTENANCE_PAGE_ALLOWED_HOSTS: 'pages.internal, http://pages.internal/',
       });
     } catch (caught) {
       error = caught as RouterConfigError;
@@ -62,6 +82,8 @@ describe('loadRouterConfig', () => {
       'APPS_DOMAIN must be a host name such as apps.example.com',
       'MAINTENANCE_RETRY_AFTER must be an integer between 0 and 86400, got "-1"',
       'MAINTENANCE_PAGE_CACHE_SECONDS must be an integer between 1 and 86400, got "0"',
+      'MAINTENANCE_PAGE_CACHE_BYTES must be an integer between 1048576 and 1073741824, got "1024"',
+      'MAINTENANCE_PAGE_ALLOWED_HOSTS: "http://pages.internal/" is not a host name, an IP address or a CIDR block (such as pages.internal, *.pages.internal, 10.1.2.3, 10.0.0.0/8 or fd00::/8)',
     ]);
   });
 

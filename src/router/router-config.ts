@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PageHostAllowList } from '../common/network/address-policy.js';
 
 /** Everything the router reads from its environment, validated once at start. */
 export interface RouterConfig {
@@ -13,6 +14,10 @@ export interface RouterConfig {
   appsDomain: string;
   maintenanceRetryAfterSeconds: number;
   maintenancePageCacheSeconds: number;
+  /** All custom pages together, those being fetched included. */
+  maintenancePageCacheBytes: number;
+  /** Non-public hosts whose pages may be served anyway (MAINTENANCE_PAGE_ALLOWED_HOSTS). */
+  maintenancePageAllowList: PageHostAllowList;
   /** Heroku's router gives an app 30 s to start its response (H12 after that). */
   requestTimeoutMs: number;
 }
@@ -71,6 +76,8 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     problems.push('APPS_DOMAIN must be a host name such as apps.example.com');
   }
 
+  const pageHosts = PageHostAllowList.parse(env.MAINTENANCE_PAGE_ALLOWED_HOSTS);
+
   const config: RouterConfig = {
     port,
     host,
@@ -80,8 +87,16 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     appsDomain,
     maintenanceRetryAfterSeconds: integer('MAINTENANCE_RETRY_AFTER', 60, 0, 86_400),
     maintenancePageCacheSeconds: integer('MAINTENANCE_PAGE_CACHE_SECONDS', 60, 1, 86_400),
+    maintenancePageCacheBytes: integer(
+      'MAINTENANCE_PAGE_CACHE_BYTES',
+      16 * 1024 * 1024,
+      1024 * 1024,
+      1024 * 1024 * 1024,
+    ),
+    maintenancePageAllowList: pageHosts.allowList,
     requestTimeoutMs: integer('ROUTER_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
   };
+  problems.push(...pageHosts.problems);
   if (problems.length > 0) throw new RouterConfigError(problems);
   return config;
 }

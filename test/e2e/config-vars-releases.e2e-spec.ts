@@ -117,6 +117,30 @@ describe('config vars and releases', () => {
     expect(vars.body.OK_KEY).toBeUndefined();
   });
 
+  it('refuses a MAINTENANCE_PAGE_URL that names the local network, with 422 saying why, and changes nothing', async () => {
+    const before = await releases();
+    const stored = await t.http().get('/apps/config-app/config-vars').set(bearer(owner.token));
+    for (const [url, why] of [
+      ['http://127.0.0.1:3000/docs-json', '127.0.0.1 is a loopback address'],
+      ['http://0x7f000001/', '127.0.0.1 is a loopback address'],
+      ['http://2130706433/admin', '127.0.0.1 is a loopback address'],
+      ['http://localhost:5432/', 'localhost is a loopback host name'],
+      ['//169.254.169.254/latest/meta-data/', '169.254.169.254 is a link-local address'],
+      ['http://[::ffff:10.0.0.1]/', '::ffff:a00:1 is an IPv4-mapped form of 10.0.0.1'],
+    ]) {
+      const response = await patch({ MAINTENANCE_PAGE_URL: url }).expect(422);
+      expect(response.body.id).toBe('invalid_params');
+      expect(response.body.message).toContain(
+        `MAINTENANCE_PAGE_URL must point at a public address: ${why}`,
+      );
+      expect(response.body.message).toContain('MAINTENANCE_PAGE_ALLOWED_HOSTS');
+    }
+    expect(await releases()).toEqual(before);
+    const after = await t.http().get('/apps/config-app/config-vars').set(bearer(owner.token));
+    expect(after.body).toEqual(stored.body);
+    expect(after.body.MAINTENANCE_PAGE_URL).toBe('//s3.amazonaws.com/bucket/page.html');
+  });
+
   it("refuses someone else's app", async () => {
     await t.http().get('/apps/config-app/config-vars').set(bearer(other.token)).expect(403);
     await patch({ X: 'y' }, other.token).expect(403);

@@ -40,7 +40,8 @@ describe('the reference router against the control plane', () => {
       .expect(200);
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The page server is on loopback: both the API and the router must allow it.
+    t = await startTestApp({ MAINTENANCE_PAGE_ALLOWED_HOSTS: '127.0.0.1' });
     const apiPort = await t.listen();
     owner = await t.createUser('edge@example.com');
     await t
@@ -79,6 +80,7 @@ describe('the reference router against the control plane', () => {
         CONTROL_PLANE_URL: `http://127.0.0.1:${apiPort}`,
         ROUTER_TOKEN: routerToken,
         APPS_DOMAIN: 'localhost',
+        MAINTENANCE_PAGE_ALLOWED_HOSTS: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -203,7 +203,9 @@ describe('the reference router', () => {
   let web1: Upstream;
   let web2: Upstream;
   let pageServer: http.Server;
+  let pagePort: number;
   let pageHits = 0;
+  const pagePaths: string[] = [];
   let router: ChildProcess;
   let routerPort: number;
   let stdout = '';
@@ -255,8 +257,21 @@ describe('the reference router', () => {
 
   beforeAll(async () => {
     [web1, web2] = await Promise.all([startDyno('web.1'), startDyno('web.2')]);
-    const pagePort = await findFreePort();
-    pageServer = http.createServer((_request, response) => {
+    pagePort = await findFreePort();
+    // An operator's page server inside the network (allowed), which also has things to hide.
+    pageServer = http.createServer((request, response) => {
+      const path = (request.url ?? '/').split('?')[0];
+      pagePaths.push(path);
+      if (path === '/docs-json') {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        return void response.end('{"openapi":"3.0.0"}');
+      }
+      if (path === '/to-metadata') {
+        response.writeHead(302, {
+          Location: 'http://169.254.169.254/latest/meta-data/iam?X-Amz-Signature=s3cret',
+        });
+        return void response.end();
+      }
       pageHits++;
       response.writeHead(200, { 'Content-Type': 'text/html' });
       response.end(PAGE);
@@ -318,6 +333,7 @@ describe('the reference router', () => {
       APPS_DOMAIN: 'localhost',
       MAINTENANCE_RETRY_AFTER: RETRY_AFTER,
       ROUTER_REQUEST_TIMEOUT_SECONDS: '1',
+      MAINTENANCE_PAGE_ALLOWED_HOSTS: '127.0.0.1',
     };
     delete env.DRYDOCK_ADMIN_TOKEN;
     router = spawn(process.execPath, ['dist/router/main.js'], {
@@ -463,11 +479,65 @@ describe('the reference router', () => {
       expect(reply.status).toBe(503);
       expect(reply.body).toBe(PAGE);
       expect(reply.headers['retry-after']).toBe(RETRY_AFTER);
-      expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
+      // The page server's own Content-Type.
+      expect(reply.headers['content-type']).toBe('text/html');
     }
     expect(pageHits).toBe(1);
     expect(await logLine('e2e-custom-2')).toContain(`code=H80 desc="Maintenance mode"`);
     expect(await logLine('e2e-custom-2')).toContain(`bytes=${PAGE.length} `);
+  });
+
+  it('refuses pages on the local network, on any redirect hop, and non-HTML ones, serving the default page and logging no URL secrets', async () => {
+    const pages = {
+      metadata: 'http://169.254.169.254/latest/meta-data/?token=s3cret',
+      hop: `http://user:hunter2@127.0.0.1:${pagePort}/to-metadata?sig=s3cret#frag`,
+      json: `http://127.0.0.1:${pagePort}/docs-json`,
+    };
+    const failed = (url: string, error: string) =>
+      `at=error state=maintenance-page-failed url=${url} error="${error}"\n`;
+    const refusedMetadata =
+      'refused: 169.254.169.254 is a link-local address (not in MAINTENANCE_PAGE_ALLOWED_HOSTS)';
+    const expected = [
+      failed('http://169.254.169.254/latest/meta-data/', refusedMetadata),
+      failed(
+        `http://127.0.0.1:${pagePort}/to-metadata`,
+        `redirected to http://169.254.169.254/latest/meta-data/iam: ${refusedMetadata}`,
+      ),
+      failed(`http://127.0.0.1:${pagePort}/docs-json`, 'is application/json, not text/html'),
+    ];
+    const created: RoutingEntry[] = [];
+    let n = 0x10;
+    for (const [name, url] of Object.entries(pages)) {
+      const entry = {
+        ...custom,
+        id: `0b1f7a4e-0000-4000-8000-0000000000${(n++).toString(16)}`,
+        name,
+        hosts: [],
+        maintenance_page_url: url,
+      };
+      cp.set(entry, 'app.create');
+      created.push(entry);
+      await waitFor(async () => (await statusOf(`${name}.localhost`)) === 503, `${name} to route`);
+      const reply = await send(`${name}.localhost`, '/', {
+        headers: { 'X-Request-Id': `e2e-page-${name}` },
+      });
+      expect(reply.status).toBe(503);
+      expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(reply.body).toContain('Down for maintenance');
+      expect(reply.body).toContain(`<span class="app">${name}</span>`);
+      expect(reply.body).not.toContain('openapi');
+    }
+    await waitFor(() => expected.every((line) => stderr.includes(line)), 'the three failures');
+    // Each was fetched once (the warm-up) and its failure cached: one line each.
+    for (const line of expected) expect(stderr.split(line)).toHaveLength(2);
+    expect(pagePaths.filter((path) => path !== '/page.html')).toEqual([
+      '/to-metadata',
+      '/docs-json',
+    ]);
+    for (const secret of ['s3cret', 'hunter2', 'frag', 'X-Amz']) {
+      expect(stdout + stderr).not.toContain(secret);
+    }
+    for (const entry of created) cp.remove(entry);
   });
 
   it('is back to proxying within one second of maintenance going off', async () => {
