@@ -1,8 +1,9 @@
+import pg from 'pg';
 import { ChangeFeed } from '../../src/events/change-feed.service.js';
 import { eventually } from '../support/eventually.js';
 import { captureLogs } from '../support/log-capture.js';
 import { openSse } from '../support/sse-client.js';
-import { bearer, startTestApp, TestApp } from '../support/test-app.js';
+import { bearer, startTestApp, TestApp, testDatabaseUrl } from '../support/test-app.js';
 
 describe('the change feed', () => {
   let t: TestApp;
@@ -12,7 +13,8 @@ describe('the change feed', () => {
   const logs = captureLogs();
 
   beforeAll(async () => {
-    t = await startTestApp({}, { logger: logs.logger });
+    // Statements give up after a second, so a locked table fails the view's re-read quickly.
+    t = await startTestApp({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '1' }, { logger: logs.logger });
     port = await t.listen();
     owner = await t.createUser('feed-owner@example.com');
     routerToken = await t.mintToken(['routing']);
@@ -40,13 +42,16 @@ describe('the change feed', () => {
 
   it('retries events whose application failed until they apply, telling watchers once', async () => {
     await eventually(async () => expect((await routing()).web.quantity).toBe(1));
+    // The stream starts at the feed's version: have it past the setup's events first.
+    await t.app.get(ChangeFeed).caughtUp();
     const stream = await openSse(`http://127.0.0.1:${port}/routing/v1/watch`, bearer(routerToken));
     try {
-      // A value the routing view cannot decrypt: re-reading the app fails until it is repaired.
-      const page = await t.prisma.configVar.findFirstOrThrow({
-        where: { app: { name: 'feedy' }, key: 'MAINTENANCE_PAGE_URL' },
-      });
-      await t.prisma.configVar.update({ where: { id: page.id }, data: { value: 'damaged' } });
+      // The view's re-read joins config_vars, which scaling does not touch: while another
+      // session holds that table locked, every re-read times out.
+      const locker = new pg.Client({ connectionString: testDatabaseUrl() });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE config_vars IN ACCESS EXCLUSIVE MODE');
       const before = await logHead();
       await t
         .http()
@@ -71,8 +76,9 @@ describe('the change feed', () => {
       expect(feed.version).toBe(before);
       expect((await routing()).web.quantity).toBe(1);
 
-      // Repaired without a new event, so no NOTIFY wakes the feed: only its retry applies it.
-      await t.prisma.configVar.update({ where: { id: page.id }, data: { value: page.value } });
+      // Unlocked without a new event, so no NOTIFY wakes the feed: only its retry applies it.
+      await locker.query('ROLLBACK');
+      await locker.end();
       await eventually(async () => expect((await routing()).web.quantity).toBe(2));
       expect(feed.version).toBe(head);
       const delivered = await stream.until((messages) =>
