@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AddonsModule } from './addons/addons.module.js';
+import { AppChangesModule } from './app-changes/app-changes.module.js';
 import { AppsModule } from './apps/apps.module.js';
-import { AuthModule } from './common/auth/auth.module.js';
-import { CryptoModule } from './common/crypto/crypto.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CryptoModule } from './encryption-keys/crypto.module.js';
 import { ConfigVarsModule } from './config-vars/config-vars.module.js';
 import { DynoSizesModule } from './dyno-sizes/dyno-sizes.module.js';
 import { DynosModule } from './dynos/dynos.module.js';
@@ -15,6 +16,8 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { StoreModule } from './store/store.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
@@ -27,12 +30,15 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
         CryptoModule,
+        StoreModule,
+        AppChangesModule,
         AuthModule,
         HealthModule,
         AccountsModule,
         TokensModule,
         SpacesModule,
         AppsModule,
+        MaintenanceModule,
         AddonsModule,
         FormationsModule,
         DynosModule,

@@ -49,8 +49,11 @@ export class AccountsController {
   })
   @ApiCreatedResponse({ type: AccountCreatedDto })
   @ApiErrors(422)
-  create(@Body() body: AccountCreateDto): Promise<AccountCreatedDto> {
-    return this.accounts.create(body);
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: AccountCreateDto,
+  ): Promise<AccountCreatedDto> {
+    return this.accounts.create(principal, body);
   }
 
   @Get('accounts')

@@ -5,6 +5,9 @@ import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.j
 import { StartupError } from '../common/errors/startup-error.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { isUniqueViolation } from '../database/prisma-errors.js';
+import { recordEvent } from '../events/event-log.js';
+import { AccountRepository } from '../store/account.repository.js';
+import { TokenRepository } from '../store/token.repository.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import {
   AccountCreateDto,
@@ -28,35 +31,41 @@ export type AdminBootstrap =
 export class AccountsService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly accounts: AccountRepository,
+    private readonly tokenRows: TokenRepository,
     private readonly tokens: TokensService,
   ) {}
 
   async current(principal: Principal): Promise<AccountResponseDto> {
-    const account = await this.prisma.account.findUnique({ where: { id: principal.accountId } });
+    const account = await this.accounts.find(principal.accountId);
     if (!account) throw new NotFoundError("Couldn't find that account.");
     return toAccountResponse(account);
   }
 
   async updateCurrent(principal: Principal, input: AccountUpdateDto): Promise<AccountResponseDto> {
-    const account = await this.prisma.account.update({
-      where: { id: principal.accountId },
-      data: input.name !== undefined ? { name: input.name } : {},
-    });
+    const account = await this.accounts.rename(principal.accountId, input.name);
     return toAccountResponse(account);
   }
 
   async list(): Promise<AccountResponseDto[]> {
-    const accounts = await this.prisma.account.findMany({ orderBy: { createdAt: 'asc' } });
+    const accounts = await this.accounts.list();
     return accounts.map(toAccountResponse);
   }
 
   /** An admin creates an account together with its first global token. */
-  async create(input: AccountCreateDto): Promise<AccountCreatedDto> {
+  async create(principal: Principal, input: AccountCreateDto): Promise<AccountCreatedDto> {
     const email = input.email.toLowerCase();
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const account = await tx.account.create({
-          data: { email, name: input.name ?? null, isAdmin: input.admin ?? false },
+        const account = await this.accounts.create(tx, {
+          email,
+          name: input.name ?? null,
+          isAdmin: input.admin ?? false,
+        });
+        await recordEvent(tx, {
+          action: 'account.create',
+          actorId: principal.accountId,
+          data: { email, admin: account.isAdmin },
         });
         const token = await this.tokens.issue(tx, {
           accountId: account.id,
@@ -80,30 +89,22 @@ export class AccountsService {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_BOOTSTRAP_LOCK})`;
       if (configuredToken) {
-        const existing = await tx.apiToken.findUnique({
-          where: { tokenHash: hashToken(configuredToken) },
-          include: { account: true },
-        });
+        const existing = await this.tokenRows.findByHash(tx, hashToken(configuredToken));
         if (existing) {
-          if (!existing.account.isAdmin)
-            await tx.account.update({ where: { id: existing.accountId }, data: { isAdmin: true } });
+          if (!existing.account.isAdmin) await this.accounts.makeAdmin(tx, existing.accountId);
           if (!existing.scopes.includes('global') || existing.bootstrap !== ADMIN_TOKEN_VAR) {
-            await tx.apiToken.update({
-              where: { id: existing.id },
-              data: { scopes: ['global'], bootstrap: ADMIN_TOKEN_VAR },
+            await this.tokenRows.update(tx, existing.id, {
+              scopes: ['global'],
+              bootstrap: ADMIN_TOKEN_VAR,
             });
           }
           await this.revokeEarlier(tx, ADMIN_TOKEN_VAR, existing.id);
           return { outcome: 'configured' };
         }
-      } else if (await tx.account.findFirst({ where: { isAdmin: true }, select: { id: true } })) {
+      } else if (await this.accounts.firstAdmin(tx)) {
         return { outcome: 'existing' };
       }
-      const admin = await tx.account.upsert({
-        where: { email: BOOTSTRAP_ADMIN_EMAIL },
-        create: { email: BOOTSTRAP_ADMIN_EMAIL, name: 'drydock admin', isAdmin: true },
-        update: { isAdmin: true },
-      });
+      const admin = await this.accounts.upsertAdmin(tx, BOOTSTRAP_ADMIN_EMAIL);
       const issued = await this.tokens.issue(tx, {
         accountId: admin.id,
         scopes: ['global'],
@@ -129,9 +130,7 @@ export class AccountsService {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_BOOTSTRAP_LOCK})`;
       if (configuredToken) {
-        const existing = await tx.apiToken.findUnique({
-          where: { tokenHash: hashToken(configuredToken) },
-        });
+        const existing = await this.tokenRows.findByHash(tx, hashToken(configuredToken));
         if (existing) {
           if (existing.bootstrap !== ROUTER_TOKEN_VAR) {
             // Taking over a token minted for another purpose would change what it may do.
@@ -140,23 +139,16 @@ export class AccountsService {
                 `${ROUTER_TOKEN_VAR} is already a token with the ${existing.scopes.join(', ')} scope; set it to a new random value, e.g. \`openssl rand -hex 32\``,
               );
             }
-            await tx.apiToken.update({
-              where: { id: existing.id },
-              data: { bootstrap: ROUTER_TOKEN_VAR },
-            });
+            await this.tokenRows.update(tx, existing.id, { bootstrap: ROUTER_TOKEN_VAR });
           }
           await this.revokeEarlier(tx, ROUTER_TOKEN_VAR, existing.id);
           return { outcome: 'configured' };
         }
       } else if (savedToken) {
-        const saved = await tx.apiToken.findUnique({ where: { tokenHash: hashToken(savedToken) } });
+        const saved = await this.tokenRows.findByHash(tx, hashToken(savedToken));
         if (saved?.scopes.join() === 'routing') return { outcome: 'existing' };
       }
-      const admin = await tx.account.findFirst({
-        where: { isAdmin: true },
-        orderBy: { createdAt: 'asc' },
-        select: { id: true },
-      });
+      const admin = await this.accounts.firstAdmin(tx);
       if (!admin) throw new Error('ensureAdmin must run before ensureRouterToken');
       const issued = await this.tokens.issue(tx, {
         accountId: admin.id,
@@ -177,13 +169,9 @@ export class AccountsService {
     variable: string,
     currentId: string,
   ): Promise<void> {
-    const earlier = await tx.apiToken.findMany({
-      where: { bootstrap: variable, id: { not: currentId } },
-      select: { id: true },
-    });
     await this.tokens.revokeIn(
       tx,
-      earlier.map((token) => token.id),
+      await this.tokenRows.bootstrapIds(tx, variable, currentId),
       null,
     );
   }

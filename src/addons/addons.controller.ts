@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AppAccessService } from '../apps/app-access.service.js';
+import { AppAccess } from '../app-changes/app-access.service.js';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
@@ -13,7 +13,7 @@ import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 @Authenticated()
 @Controller('apps/:app_id_or_name/addons')
 export class AddonsController {
-  constructor(private readonly access: AppAccessService) {}
+  constructor(private readonly access: AppAccess) {}
 
   @Get()
   @ApiOperation({

@@ -1,10 +1,16 @@
 import { Omittable } from '../common/validation/omittable.decorator.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Equals, IsBoolean, IsIn, IsObject, IsString, Matches } from 'class-validator';
-import { GENERATION, REGION_NAMES, regionRef, STACK_NAMES, stackRef } from './catalogue.js';
-import type { CatalogueRef } from './catalogue.js';
+import {
+  GENERATION,
+  REGION_NAMES,
+  regionRef,
+  STACK_NAMES,
+  stackRef,
+} from '../common/heroku/catalogue.js';
+import type { CatalogueRef } from '../common/heroku/catalogue.js';
 import { APP_NAME_PATTERN, APP_NAME_RULE } from './app-name.js';
-import type { AppWithRelations } from './app-access.service.js';
+import type { AppWithRelations } from '../store/app.repository.js';
 
 export class AppCreateDto {
   @ApiPropertyOptional({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GENERATION } from '../apps/catalogue.js';
+import { GENERATION } from '../common/heroku/catalogue.js';
 
 export type DynoSizeKind = 'common' | 'private' | 'shield';
 

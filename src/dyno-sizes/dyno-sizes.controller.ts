@@ -1,11 +1,11 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { AppAccessService } from '../apps/app-access.service.js';
+import { AppAccess } from '../app-changes/app-access.service.js';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { NotFoundError } from '../common/errors/api-errors.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
-import { sizesFor } from '../formations/formation-rules.js';
+import { sizesFor } from './dyno-size-rules.js';
 import { DYNO_SIZES, dynoSizeResponse, findDynoSize } from './dyno-size-catalogue.js';
 
 class GenerationDto {
@@ -31,7 +31,7 @@ export class DynoSizeResponseDto {
 @Authenticated()
 @Controller()
 export class DynoSizesController {
-  constructor(private readonly access: AppAccessService) {}
+  constructor(private readonly access: AppAccess) {}
 
   @Get('dyno-sizes')
   @ApiOperation({

@@ -1,4 +1,5 @@
 import { Omittable } from '../common/validation/omittable.decorator.js';
+import type { DynoWithRelease } from '../store/dyno.repository.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -13,7 +14,6 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import type { Dyno } from '../generated/prisma/client.js';
 
 export const DYNO_STATES = ['starting', 'up', 'down', 'crashed', 'idle'] as const;
 
@@ -117,8 +117,6 @@ export class DynoResponseDto {
   @ApiProperty({ example: 'web' }) type!: string;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
 }
-
-export type DynoWithRelease = Dyno & { release: { id: string; version: number } | null };
 
 export function toDynoResponse(
   dyno: DynoWithRelease,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { resolveEncryptionKey } from '../common/crypto/encryption-key.js';
+import { resolveEncryptionKey } from './encryption-key.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import type { AppConfig } from '../config/app-config.js';
 import { StartupError } from '../common/errors/startup-error.js';

@@ -1,13 +1,95 @@
-/** One entry of the change log as readers see it. */
-export interface ChangeEvent {
+import {
+  array,
+  boolean,
+  Infer,
+  integer,
+  nullable,
+  object,
+  problemsOf,
+  Shape,
+  string,
+  toOpenApi,
+} from '../common/validation/shape.js';
+
+const fromTo = <S extends Shape>(of: S) => object({ from: of, to: of });
+
+/**
+ * Every change drydock records, by action, with the payload its `data` carries: the one
+ * description that producers (TypeScript and the SQL functions of the migrations), the
+ * change feed, the routing view, the watch stream and the auth cache share. Payloads never
+ * hold secret values: config changes name keys, tokens their ids.
+ */
+export const CHANGE_PAYLOADS = {
+  'account.create': object({ email: string, admin: boolean }),
+  'app.create': object({ space: nullable(string) }),
+  'app.rename': fromTo(string),
+  /** The owner, so that watchers who see only their own apps learn it is gone. */
+  'app.destroy': object({ owner_id: string }),
+  'maintenance.enable': object({
+    from: boolean,
+    to: boolean,
+    reason: nullable(string),
+    source: string,
+  }),
+  'maintenance.disable': object({
+    from: boolean,
+    to: boolean,
+    reason: nullable(string),
+    source: string,
+  }),
+  'formation.declare': object({ process_types: array(string) }),
+  'formation.update': object({ type: string, quantity: fromTo(integer), size: fromTo(string) }),
+  'config.update': object({ set: array(string), removed: array(string) }),
+  'release.create': object({
+    version: integer,
+    description: string,
+    /** The version whose config and process types this release restores, for a rollback. */
+    rollback_of: nullable(integer),
+  }),
+  'dyno.create': object({ name: string, command: string, size: string }),
+  'dyno.restart': object({ dynos: array(string) }),
+  'dyno.stop': object({ dynos: array(string) }),
+  'dyno.state': object({
+    name: string,
+    type: string,
+    from: string,
+    state: string,
+    address: nullable(string),
+  }),
+  'space.create': object({ name: string, shield: boolean }),
+  'space.destroy': object({ name: string }),
+  'token.create': object({ token_id: string, scopes: array(string) }),
+  /** Every replica's auth cache forgets the token, and its watch streams end. */
+  'token.revoke': object({ token_id: string }),
+} as const satisfies Record<string, Shape>;
+
+export type ChangeAction = keyof typeof CHANGE_PAYLOADS;
+export type ChangePayload<A extends ChangeAction> = Infer<(typeof CHANGE_PAYLOADS)[A]>;
+export const CHANGE_ACTIONS = Object.keys(CHANGE_PAYLOADS).sort() as ChangeAction[];
+
+interface Envelope {
   version: number;
-  action: string;
   appId: string | null;
   appName: string | null;
   actorId: string | null;
-  data: Record<string, unknown>;
   createdAt: Date;
 }
+
+/** One entry of the change log as readers see it, discriminated by `action`. */
+export type ChangeEvent = {
+  [A in ChangeAction]: Envelope & { action: A; data: ChangePayload<A> };
+}[ChangeAction];
+
+/** What a producer records; the log adds the version and the time. */
+export type ChangeInput = {
+  [A in ChangeAction]: {
+    action: A;
+    appId?: string;
+    appName?: string;
+    actorId?: string;
+    data: ChangePayload<A>;
+  };
+}[ChangeAction];
 
 /** The log's row as read through Prisma (version a bigint) or pg (version a string). */
 export interface EventRow {
@@ -20,6 +102,11 @@ export interface EventRow {
   createdAt: Date;
 }
 
+/**
+ * A row of the log as a typed event. Rows are written only through CHANGE_PAYLOADS-typed
+ * producers (a test holds the SQL functions to it), so this trusts the row; readers still
+ * treat an action they do not know (a newer replica's) as a change to re-read.
+ */
 export function toChangeEvent(row: EventRow): ChangeEvent {
   return {
     version: Number(row.version),
@@ -27,7 +114,21 @@ export function toChangeEvent(row: EventRow): ChangeEvent {
     appId: row.appId,
     appName: row.appName,
     actorId: row.actorId,
-    data: (row.data ?? {}) as Record<string, unknown>,
+    data: (row.data ?? {}) as never,
     createdAt: row.createdAt,
-  };
+  } as ChangeEvent;
+}
+
+/** Why a stored event does not match the union: an unknown action or a payload of another shape. */
+export function changeEventProblems(action: string, data: unknown): string[] {
+  const shape = (CHANGE_PAYLOADS as Record<string, Shape>)[action];
+  if (!shape) return [`action ${action}: not a known change`];
+  return problemsOf(shape, data).map((problem) => `${action} ${problem}`);
+}
+
+/** The payload schemas for OpenAPI, by action. */
+export function changePayloadSchemas(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    CHANGE_ACTIONS.map((action) => [action, toOpenApi(CHANGE_PAYLOADS[action])]),
+  );
 }

@@ -1,12 +1,11 @@
 import { InvalidParamsError } from '../common/errors/api-errors.js';
+import { findDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
+import { defaultSize, resolveSize } from '../dyno-sizes/dyno-size-rules.js';
 import {
   checkPrivateSpaceWebGuard,
   checkQuantityLimit,
-  defaultSize,
   resolveQuantity,
-  resolveSize,
 } from './formation-rules.js';
-import { findDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
 
 const COMMON = { space: null };
 const PRIVATE = { space: { name: 'nasa', shield: false } };

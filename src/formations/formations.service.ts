@@ -1,21 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { AppAccessService, AppWithRelations } from '../apps/app-access.service.js';
+import { AppAccess } from '../app-changes/app-access.service.js';
+import { AppChange, AppChanges } from '../app-changes/app-changes.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { isUuid } from '../common/heroku/identity.js';
-import { ConfigVarsService } from '../config-vars/config-vars.service.js';
-import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { PrismaService } from '../database/prisma.service.js';
 import { knownDynoSize } from '../dyno-sizes/dyno-size-catalogue.js';
-import { DynosService } from '../dynos/dynos.service.js';
-import { recordEvent } from '../events/event-log.js';
 import type { Formation } from '../generated/prisma/client.js';
-import { ReleasesService } from '../releases/releases.service.js';
+import { DynoRepository } from '../store/dyno.repository.js';
+import { FormationRepository } from '../store/formation.repository.js';
+import { defaultSize, resolveSize } from '../dyno-sizes/dyno-size-rules.js';
 import {
   checkPrivateSpaceWebGuard,
   checkQuantityLimit,
-  defaultSize,
   resolveQuantity,
-  resolveSize,
 } from './formation-rules.js';
 import {
   FormationBatchItemDto,
@@ -26,22 +24,20 @@ import {
 } from './formations.dto.js';
 import { initialQuantity, parseProcessTypes } from './process-types.js';
 
+/** Scaling and resizing process types, and the app's Procfile (its process types). */
 @Injectable()
 export class FormationsService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly access: AppAccessService,
-    private readonly dynos: DynosService,
-    private readonly releases: ReleasesService,
-    private readonly configVars: ConfigVarsService,
+    private readonly changes: AppChanges,
+    private readonly access: AppAccess,
+    private readonly formations: FormationRepository,
+    private readonly dynos: DynoRepository,
   ) {}
 
   async list(principal: Principal, idOrName: string): Promise<FormationResponseDto[]> {
     const app = await this.access.find(principal, idOrName);
-    const rows = await this.prisma.formation.findMany({
-      where: { appId: app.id },
-      orderBy: { type: 'asc' },
-    });
+    const rows = await this.formations.list(this.prisma, app.id);
     return rows.map((row) => toFormationResponse(row, app));
   }
 
@@ -51,7 +47,7 @@ export class FormationsService {
     idOrType: string,
   ): Promise<FormationResponseDto> {
     const app = await this.access.find(principal, idOrName);
-    const rows = await this.prisma.formation.findMany({ where: { appId: app.id } });
+    const rows = await this.formations.list(this.prisma, app.id);
     return toFormationResponse(findFormation(rows, idOrType, app.name), app);
   }
 
@@ -86,16 +82,12 @@ export class FormationsService {
 
   async processTypes(principal: Principal, idOrName: string): Promise<Record<string, string>> {
     const app = await this.access.find(principal, idOrName);
-    const rows = await this.prisma.formation.findMany({
-      where: { appId: app.id },
-      orderBy: { type: 'asc' },
-    });
-    return Object.fromEntries(rows.map((row) => [row.type, row.command]));
+    return this.formations.processTypes(this.prisma, app.id);
   }
 
   /**
    * Replaces the app's Procfile: new types appear (web with one dyno), removed ones lose
-   * their dynos. A real change makes a release, which restarts the formation.
+   * their dynos. A real change makes a release, which restarts every dyno on it.
    */
   async replaceProcessTypes(
     principal: Principal,
@@ -103,22 +95,19 @@ export class FormationsService {
     body: unknown,
   ): Promise<Record<string, string>> {
     const processTypes = parseProcessTypes(body);
-    return this.prisma.$transaction(async (tx) => {
-      const app = await this.access.lock(tx, principal, idOrName);
-      const current = await tx.formation.findMany({ where: { appId: app.id } });
+    return this.changes.apply(principal, idOrName, async (change) => {
+      const current = await this.formations.processTypes(change.tx, change.app.id);
       const unchanged =
-        current.length === Object.keys(processTypes).length &&
-        current.every((row) => processTypes[row.type] === row.command);
+        Object.keys(current).length === Object.keys(processTypes).length &&
+        Object.entries(current).every(([type, command]) => processTypes[type] === command);
       if (!unchanged) {
+        await this.declare(change, processTypes);
         const types = Object.keys(processTypes).sort();
-        await this.releases.create(tx, app, {
+        await change.release({
           description: types.length
             ? `Deploy process types ${types.join(', ')}`
             : 'Remove all process types',
-          actorId: principal.accountId,
-          configVars: await this.configVars.current(tx, app.id),
         });
-        await this.declare(tx, app, processTypes, principal.accountId);
       }
       return Object.fromEntries(
         Object.entries(processTypes).sort(([a], [b]) => a.localeCompare(b)),
@@ -126,46 +115,38 @@ export class FormationsService {
     });
   }
 
-  /** Makes the formation match a Procfile, inside the caller's transaction and app lock. */
-  async declare(
-    tx: PrismaTransaction,
-    app: AppWithRelations,
-    processTypes: Record<string, string>,
-    actorId: string,
-  ): Promise<void> {
-    const current = await tx.formation.findMany({ where: { appId: app.id } });
-    const releaseId = await this.releases.latestId(tx, app.id);
+  /**
+   * Makes the formation match a Procfile as part of `change`: new types get their initial
+   * quantity, removed ones lose their dynos. The release, when the change cuts one,
+   * restarts the rest.
+   */
+  async declare(change: AppChange, processTypes: Record<string, string>): Promise<void> {
+    const { tx, app } = change;
+    const current = await this.formations.list(tx, app.id);
+    const releaseId = await this.changes.latestReleaseId(change);
     for (const row of current.filter((row) => !(row.type in processTypes))) {
       await this.dynos.reconcile(tx, app.id, { ...row, quantity: 0 }, releaseId);
-      await tx.formation.delete({ where: { id: row.id } });
+      await this.formations.remove(tx, row.id);
     }
     for (const [type, command] of Object.entries(processTypes)) {
       const existing = current.find((row) => row.type === type);
       const row = existing
-        ? await tx.formation.update({ where: { id: existing.id }, data: { command } })
-        : await tx.formation.create({
-            data: {
-              appId: app.id,
-              type,
-              command,
-              quantity: initialQuantity(type),
-              size: defaultSize(app).name,
-            },
+        ? await this.formations.setCommand(tx, existing.id, command)
+        : await this.formations.add(tx, {
+            appId: app.id,
+            type,
+            command,
+            quantity: initialQuantity(type),
+            size: defaultSize(app).name,
           });
       await this.dynos.reconcile(tx, app.id, row, releaseId);
     }
-    await recordEvent(tx, {
-      action: 'formation.declare',
-      appId: app.id,
-      appName: app.name,
-      actorId,
-      data: { process_types: Object.keys(processTypes).sort() },
-    });
+    await change.record('formation.declare', { process_types: Object.keys(processTypes).sort() });
   }
 
   /**
    * Scales and resizes process types, all or nothing: every update is checked before any
-   * is written, inside one transaction holding the app's lock.
+   * is written. Scaling makes no release, as on Heroku.
    */
   private scale(
     principal: Principal,
@@ -173,9 +154,9 @@ export class FormationsService {
     updates: FormationBatchItemDto[],
     override: boolean,
   ): Promise<FormationResponseDto[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const app = await this.access.lock(tx, principal, idOrName);
-      const rows = await tx.formation.findMany({ where: { appId: app.id } });
+    return this.changes.apply(principal, idOrName, async (change) => {
+      const { tx, app } = change;
+      const rows = await this.formations.list(tx, app.id);
       const planned = new Map<string, { row: Formation; quantity: number; size: string }>();
       for (const update of updates) {
         const row = findFormation(rows, update.type, app.name);
@@ -194,28 +175,19 @@ export class FormationsService {
         planned.set(row.type, { row, quantity, size: size.name });
       }
 
-      const releaseId = await this.releases.latestId(tx, app.id);
+      const releaseId = await this.changes.latestReleaseId(change);
       const result: FormationResponseDto[] = [];
       for (const { row, quantity, size } of planned.values()) {
         if (quantity === row.quantity && size === row.size) {
           result.push(toFormationResponse(row, app));
           continue;
         }
-        const updated = await tx.formation.update({
-          where: { id: row.id },
-          data: { quantity, size },
-        });
+        const updated = await this.formations.scale(tx, row.id, { quantity, size });
         await this.dynos.reconcile(tx, app.id, updated, releaseId);
-        await recordEvent(tx, {
-          action: 'formation.update',
-          appId: app.id,
-          appName: app.name,
-          actorId: principal.accountId,
-          data: {
-            type: row.type,
-            quantity: { from: row.quantity, to: quantity },
-            size: { from: row.size, to: size },
-          },
+        await change.record('formation.update', {
+          type: row.type,
+          quantity: { from: row.quantity, to: quantity },
+          size: { from: row.size, to: size },
         });
         result.push(toFormationResponse(updated, app));
       }

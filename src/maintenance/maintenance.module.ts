@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { MaintenanceController } from './maintenance.controller.js';
 import { MaintenanceService } from './maintenance.service.js';
 
-@Module({ providers: [MaintenanceService], exports: [MaintenanceService] })
+@Module({
+  controllers: [MaintenanceController],
+  providers: [MaintenanceService],
+  exports: [MaintenanceService],
+})
 export class MaintenanceModule {}

@@ -1,12 +1,18 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { ListRangeHeader, Paginated } from '../common/heroku/paginated.decorator.js';
 import { Page } from '../common/heroku/range.js';
 import type { ListRange } from '../common/heroku/range.js';
-import { ReleaseResponseDto } from './releases.dto.js';
+import { ReleaseResponseDto, ReleaseRollbackDto } from './releases.dto.js';
 import { RELEASE_RANGE_FIELDS, ReleasesService } from './releases.service.js';
 
 const APP_PARAM = { name: 'app_id_or_name', example: 'myapp' };
@@ -38,6 +44,25 @@ export class ReleasesController {
     @ListRangeHeader({ fields: RELEASE_RANGE_FIELDS }) range: ListRange,
   ): Promise<Page<ReleaseResponseDto>> {
     return this.releases.list(principal, app, range);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Roll back to a release',
+    description:
+      'What `heroku releases:rollback [vN]` sends: a new release with the config vars and process types of `release`, ' +
+      'described "Rollback to vN", restarting every dyno on it. 422 when that release cannot be rolled back to (eligible_for_rollback).',
+  })
+  @ApiParam(APP_PARAM)
+  @ApiCreatedResponse({ type: ReleaseResponseDto })
+  @ApiErrors(403, 404, 422, 503)
+  rollback(
+    @CurrentPrincipal() principal: Principal,
+    @Param('app_id_or_name') app: string,
+    @Body() body: ReleaseRollbackDto,
+  ): Promise<ReleaseResponseDto> {
+    return this.releases.rollback(principal, app, body.release);
   }
 
   @Get(':release_id_or_version')

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Account, Release } from '../generated/prisma/client.js';
+import { IsString, MaxLength } from 'class-validator';
+import type { ReleaseWithUser } from '../store/release.repository.js';
 
 class ReleaseAppDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -27,10 +28,21 @@ export class ReleaseResponseDto {
   @ApiProperty({ example: 3 }) version!: number;
   @ApiProperty({ example: true, description: 'The newest release of the app' }) current!: boolean;
   @ApiProperty({ type: String, nullable: true, example: null }) output_stream_url!: null;
-  @ApiProperty({ example: true }) eligible_for_rollback!: boolean;
+  @ApiProperty({
+    example: true,
+    description:
+      'Whether it can be rolled back to: drydock keeps its config vars and process types (releases from before it kept them cannot)',
+  })
+  eligible_for_rollback!: boolean;
 }
 
-export type ReleaseWithUser = Release & { user: Account | null; app: { id: string; name: string } };
+/** `heroku releases:rollback`: a new release with an earlier one's config and process types. */
+export class ReleaseRollbackDto {
+  @ApiProperty({ example: 'v3', description: 'The release to roll back to: its id or version' })
+  @IsString()
+  @MaxLength(64)
+  release!: string;
+}
 
 export function toReleaseResponse(
   release: ReleaseWithUser,
@@ -50,6 +62,6 @@ export function toReleaseResponse(
     version: release.version,
     current: release.version === currentVersion,
     output_stream_url: null,
-    eligible_for_rollback: release.version !== currentVersion,
+    eligible_for_rollback: release.processTypes !== null,
   };
 }

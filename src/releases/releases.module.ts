@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AppAccessModule } from '../apps/app-access.module.js';
+import { FormationsModule } from '../formations/formations.module.js';
 import { ReleasesController } from './releases.controller.js';
 import { ReleasesService } from './releases.service.js';
 
 @Module({
-  imports: [AppAccessModule],
+  imports: [FormationsModule],
   controllers: [ReleasesController],
   providers: [ReleasesService],
-  exports: [ReleasesService],
 })
 export class ReleasesModule {}

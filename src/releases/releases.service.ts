@@ -1,79 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { AppAccessService } from '../apps/app-access.service.js';
+import { AppAccess } from '../app-changes/app-access.service.js';
+import { AppChanges } from '../app-changes/app-changes.service.js';
 import type { Principal } from '../common/auth/principal.js';
-import { SecretBox } from '../common/crypto/secret-box.js';
-import { NotFoundError } from '../common/errors/api-errors.js';
-import { isUuid } from '../common/heroku/identity.js';
-import { Page, rangeQuery, RangeField, toPage } from '../common/heroku/range.js';
-import type { ListRange } from '../common/heroku/range.js';
-import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
-import { recordEvent } from '../events/event-log.js';
-import { ReleaseResponseDto, ReleaseWithUser, toReleaseResponse } from './releases.dto.js';
+import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
+import { ListRange, Page, RangeField, toPage } from '../common/heroku/range.js';
+import { PrismaTransaction } from '../database/prisma.service.js';
+import { FormationsService } from '../formations/formations.service.js';
+import { ConfigVarRepository } from '../store/config-var.repository.js';
+import { FormationRepository } from '../store/formation.repository.js';
+import { ReleaseRepository, ReleaseWithUser } from '../store/release.repository.js';
+import { ReleaseResponseDto, toReleaseResponse } from './releases.dto.js';
 
 export const RELEASE_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'version', column: 'version', type: 'integer' },
 ];
 
-const RELEASE_INCLUDE = { user: true, app: { select: { id: true, name: true } } } as const;
-
-export interface NewRelease {
-  description: string;
-  actorId: string;
-  /** Every config var of the app at this release, in the clear; stored encrypted. */
-  configVars: Record<string, string>;
-}
-
+/** Heroku's releases: every config or process type change is one; rollback makes another. */
 @Injectable()
 export class ReleasesService {
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly access: AppAccessService,
-    private readonly secrets: SecretBox,
+    private readonly changes: AppChanges,
+    private readonly access: AppAccess,
+    private readonly releases: ReleaseRepository,
+    private readonly vars: ConfigVarRepository,
+    private readonly formations: FormationRepository,
+    private readonly processTypes: FormationsService,
   ) {}
-
-  /**
-   * Adds release v(N+1). The caller holds the app's row lock (AppAccessService.lock), so
-   * versions stay unique and gap-free however many writers race.
-   */
-  async create(
-    tx: PrismaTransaction,
-    app: { id: string; name: string },
-    release: NewRelease,
-  ): Promise<{ id: string; version: number }> {
-    const latest = await tx.release.aggregate({
-      where: { appId: app.id },
-      _max: { version: true },
-    });
-    const version = (latest._max.version ?? 0) + 1;
-    const created = await tx.release.create({
-      data: {
-        appId: app.id,
-        version,
-        description: release.description,
-        userId: release.actorId,
-        configVars: this.secrets.encrypt(JSON.stringify(release.configVars)),
-      },
-      select: { id: true },
-    });
-    await recordEvent(tx, {
-      action: 'release.create',
-      appId: app.id,
-      appName: app.name,
-      actorId: release.actorId,
-      data: { version, description: release.description },
-    });
-    return { id: created.id, version };
-  }
-
-  /** The newest release's id, which new dynos run. */
-  async latestId(tx: PrismaTransaction, appId: string): Promise<string | null> {
-    const latest = await tx.release.findFirst({
-      where: { appId },
-      orderBy: { version: 'desc' },
-      select: { id: true },
-    });
-    return latest?.id ?? null;
-  }
 
   async list(
     principal: Principal,
@@ -81,16 +33,8 @@ export class ReleasesService {
     range: ListRange,
   ): Promise<Page<ReleaseResponseDto>> {
     const app = await this.access.find(principal, idOrName);
-    const query = rangeQuery(range);
-    const [rows, current] = await Promise.all([
-      this.prisma.release.findMany({
-        where: { ...query.where, appId: app.id },
-        orderBy: query.orderBy,
-        take: query.take,
-        include: RELEASE_INCLUDE,
-      }),
-      this.currentVersion(app.id),
-    ]);
+    const rows = await this.releases.page(app.id, range);
+    const current = await this.releases.currentVersion(app.id);
     return toPage(rows, range, (row) => toReleaseResponse(row, current));
   }
 
@@ -100,11 +44,8 @@ export class ReleasesService {
     idOrVersion: string,
   ): Promise<ReleaseResponseDto> {
     const app = await this.access.find(principal, idOrName);
-    const [release, current] = await Promise.all([
-      this.find(app.id, idOrVersion),
-      this.currentVersion(app.id),
-    ]);
-    return toReleaseResponse(release, current);
+    const release = await this.find(app.id, idOrVersion);
+    return toReleaseResponse(release, await this.releases.currentVersion(app.id));
   }
 
   /** The config vars as they were at a release. */
@@ -114,35 +55,71 @@ export class ReleasesService {
     idOrVersion: string,
   ): Promise<Record<string, string>> {
     const app = await this.access.find(principal, idOrName);
-    const release = await this.find(app.id, idOrVersion);
-    return JSON.parse(this.secrets.decrypt(release.configVars)) as Record<string, string>;
+    return this.releases.configVarsOf(await this.find(app.id, idOrVersion));
   }
 
-  private async find(appId: string, idOrVersion: string): Promise<ReleaseWithUser> {
-    const version = /^v?\d{1,9}$/i.test(idOrVersion)
-      ? Number(idOrVersion.replace(/^v/i, ''))
-      : undefined;
-    const release =
-      version !== undefined
-        ? await this.prisma.release.findUnique({
-            where: { appId_version: { appId, version } },
-            include: RELEASE_INCLUDE,
-          })
-        : isUuid(idOrVersion)
-          ? await this.prisma.release.findFirst({
-              where: { appId, id: idOrVersion.toLowerCase() },
-              include: RELEASE_INCLUDE,
-            })
-          : null;
+  /**
+   * A new release with the config vars and process types of `idOrVersion`, described
+   * "Rollback to vN", restarting every dyno, as `heroku releases:rollback` does on Heroku.
+   */
+  rollback(
+    principal: Principal,
+    idOrName: string,
+    idOrVersion: string,
+  ): Promise<ReleaseResponseDto> {
+    return this.changes.apply(principal, idOrName, async (change) => {
+      const { tx, app } = change;
+      const target = await this.find(app.id, idOrVersion, tx);
+      if (target.processTypes === null) {
+        throw new InvalidParamsError(
+          `v${target.version} cannot be rolled back to: drydock did not yet keep the process types of releases made before it.`,
+        );
+      }
+      const configVars = this.releases.configVarsOf(target);
+      const current = await this.vars.current(tx, app.id);
+      const removed = Object.keys(current).filter((key) => !(key in configVars));
+      const set = Object.keys(configVars).filter((key) => current[key] !== configVars[key]);
+      if (set.length || removed.length) {
+        await this.vars.write(
+          tx,
+          app.id,
+          Object.fromEntries(set.map((key) => [key, configVars[key]])),
+          removed,
+        );
+        await change.record('config.update', { set, removed });
+      }
+      const processTypes = target.processTypes as Record<string, string>;
+      if (!(await this.sameProcessTypes(tx, app.id, processTypes))) {
+        await this.processTypes.declare(change, processTypes);
+      }
+      const { version } = await change.release({
+        description: `Rollback to v${target.version}`,
+        rollbackOf: target.version,
+      });
+      return toReleaseResponse((await this.find(app.id, String(version), tx))!, version);
+    });
+  }
+
+  private async sameProcessTypes(
+    tx: PrismaTransaction,
+    appId: string,
+    wanted: Record<string, string>,
+  ): Promise<boolean> {
+    const current = await this.formations.processTypes(tx, appId);
+    const types = Object.keys(wanted);
+    return (
+      types.length === Object.keys(current).length &&
+      types.every((type) => current[type] === wanted[type])
+    );
+  }
+
+  private async find(
+    appId: string,
+    idOrVersion: string,
+    db?: PrismaTransaction,
+  ): Promise<ReleaseWithUser> {
+    const release = await this.releases.find(appId, idOrVersion, db);
     if (!release) throw new NotFoundError("Couldn't find that release.");
     return release;
-  }
-
-  private async currentVersion(appId: string): Promise<number> {
-    const latest = await this.prisma.release.aggregate({
-      where: { appId },
-      _max: { version: true },
-    });
-    return latest._max.version ?? 0;
   }
 }

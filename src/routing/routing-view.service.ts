@@ -16,7 +16,6 @@ import {
 } from './routing-entry.js';
 
 const LOAD_BATCH = 5000;
-const MAINTENANCE_ACTIONS = new Set(['maintenance.enable', 'maintenance.disable']);
 
 function withMaintenance(current: ViewEntry, maintenance: boolean): ViewEntry {
   const entry = JSON.parse(current.json) as RoutingEntry;
@@ -130,7 +129,10 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     for (const event of events) {
       if (!event.appId) continue;
       const current = this.byId.get(event.appId);
-      if (current && MAINTENANCE_ACTIONS.has(event.action) && typeof event.data.to === 'boolean') {
+      if (
+        current &&
+        (event.action === 'maintenance.enable' || event.action === 'maintenance.disable')
+      ) {
         this.put(withMaintenance(current, event.data.to));
       } else {
         reload.add(event.appId);

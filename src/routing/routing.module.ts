@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../common/auth/auth.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { RoutingController } from './routing.controller.js';
 import { RoutingService } from './routing.service.js';
 import { RoutingView } from './routing-view.service.js';

@@ -155,8 +155,7 @@ export class WatchHub implements OnModuleDestroy {
   private broadcast(events: ChangeEvent[]): void {
     if (this.watchers.size === 0) return;
     for (const event of events) {
-      if (event.action === 'token.revoke' && typeof event.data.token_id === 'string')
-        this.endStreamsOf(event.data.token_id);
+      if (event.action === 'token.revoke') this.endStreamsOf(event.data.token_id);
     }
     const outgoing = this.outgoing(events);
     for (const watcher of this.watchers) {
@@ -199,7 +198,8 @@ export class WatchHub implements OnModuleDestroy {
       });
       outgoing.push({
         version: event.version,
-        ownerId: current?.ownerId ?? (event.data.owner_id as string | undefined),
+        ownerId:
+          current?.ownerId ?? (event.action === 'app.destroy' ? event.data.owner_id : undefined),
         message: `id: ${event.version}\nevent: change\ndata: ${head.slice(0, -1)},"routing":${current ? current.json : 'null'}}\n\n`,
       });
     }

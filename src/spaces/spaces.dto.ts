@@ -9,9 +9,9 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { GENERATION, REGION_NAMES, regionRef } from '../apps/catalogue.js';
-import type { CatalogueRef } from '../apps/catalogue.js';
-import type { Account, Space } from '../generated/prisma/client.js';
+import { GENERATION, REGION_NAMES, regionRef } from '../common/heroku/catalogue.js';
+import type { CatalogueRef } from '../common/heroku/catalogue.js';
+import type { SpaceWithOwner } from '../store/space.repository.js';
 
 /** Heroku's space name rule: lowercase letters, digits and single dashes inside. */
 export const SPACE_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9]|-(?!-))+[a-z0-9]$/;
@@ -97,8 +97,6 @@ export class SpaceResponseDto {
   @ApiProperty({ example: { id: '8a8a8f4b-3a3e-4f77-9c5a-0c9a1d2b3e41', name: 'cedar' } })
   generation!: CatalogueRef;
 }
-
-export type SpaceWithOwner = Space & { owner: Account };
 
 export function toSpaceResponse(space: SpaceWithOwner): SpaceResponseDto {
   return {

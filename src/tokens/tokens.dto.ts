@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { ALL_SCOPES, Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
-import type { Account, ApiToken } from '../generated/prisma/client.js';
+import type { TokenWithAccount } from '../store/token.repository.js';
 
 export class TokenCreateDto {
   @ApiPropertyOptional({
@@ -80,10 +80,7 @@ export class TokenResponseDto {
   @ApiProperty({ type: AuthorizationUserDto }) user!: AuthorizationUserDto;
 }
 
-export function toTokenResponse(
-  token: ApiToken & { account: Account },
-  plainToken?: string,
-): TokenResponseDto {
+export function toTokenResponse(token: TokenWithAccount, plainToken?: string): TokenResponseDto {
   return {
     access_token: {
       expires_in: token.expiresAt

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AuthService } from '../common/auth/auth.service.js';
+import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
 import { generateToken, hashToken, tokenSuffix } from '../common/auth/tokens.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/api-errors.js';
-import { isUuid } from '../common/heroku/identity.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { recordEvent } from '../events/event-log.js';
+import { TokenRepository } from '../store/token.repository.js';
 import { TokenCreateDto, TokenResponseDto, toTokenResponse } from './tokens.dto.js';
 
 export interface TokenRequest {
@@ -20,10 +20,12 @@ export interface TokenRequest {
   bootstrap?: string;
 }
 
+/** Heroku's OAuth authorizations: the one place tokens are issued and revoked. */
 @Injectable()
 export class TokensService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly tokens: TokenRepository,
     private readonly auth: AuthService,
   ) {}
 
@@ -35,31 +37,38 @@ export class TokensService {
         `Only an admin may create tokens with the ${service.join(', ')} scope.`,
       );
     }
-    return this.issue(this.prisma, {
-      accountId: principal.accountId,
-      scopes,
-      description: input.description,
-      expiresInSeconds: input.expires_in,
-    });
+    return this.prisma.$transaction((tx) =>
+      this.issue(tx, {
+        accountId: principal.accountId,
+        scopes,
+        description: input.description,
+        expiresInSeconds: input.expires_in,
+      }),
+    );
   }
 
-  /** Stores the hash of a new token and returns it once, in the clear. */
+  /**
+   * Stores the hash of a new token, records its creation (its id and scopes, never the
+   * token), and returns it once, in the clear. Inside the caller's transaction.
+   */
   async issue(tx: PrismaTransaction, request: TokenRequest): Promise<TokenResponseDto> {
     const token = request.token ?? generateToken();
     const tokenHash = hashToken(token);
-    const created = await tx.apiToken.create({
-      data: {
-        accountId: request.accountId,
-        tokenHash,
-        tokenSuffix: tokenSuffix(token),
-        description: request.description ?? '',
-        scopes: request.scopes,
-        bootstrap: request.bootstrap ?? null,
-        expiresAt: request.expiresInSeconds
-          ? new Date(Date.now() + request.expiresInSeconds * 1000)
-          : null,
-      },
-      include: { account: true },
+    const created = await this.tokens.create(tx, {
+      accountId: request.accountId,
+      tokenHash,
+      tokenSuffix: tokenSuffix(token),
+      description: request.description ?? '',
+      scopes: request.scopes,
+      bootstrap: request.bootstrap ?? null,
+      expiresAt: request.expiresInSeconds
+        ? new Date(Date.now() + request.expiresInSeconds * 1000)
+        : null,
+    });
+    await recordEvent(tx, {
+      action: 'token.create',
+      actorId: request.accountId,
+      data: { token_id: created.id, scopes: request.scopes },
     });
     // Only a token chosen by the operator can have been tried before it existed; other
     // replicas refuse it for at most the few seconds they remember unknown tokens.
@@ -68,11 +77,7 @@ export class TokensService {
   }
 
   async list(principal: Principal): Promise<TokenResponseDto[]> {
-    const tokens = await this.prisma.apiToken.findMany({
-      where: { accountId: principal.accountId },
-      orderBy: { createdAt: 'asc' },
-      include: { account: true },
-    });
+    const tokens = await this.tokens.listOf(principal.accountId);
     return tokens.map((token) => toTokenResponse(token));
   }
 
@@ -90,7 +95,7 @@ export class TokensService {
   /** Deletes tokens inside the caller's transaction, recording a token.revoke for each. */
   async revokeIn(tx: PrismaTransaction, ids: string[], actorId: string | null): Promise<void> {
     if (!ids.length) return;
-    await tx.apiToken.deleteMany({ where: { id: { in: ids } } });
+    await this.tokens.remove(tx, ids);
     for (const id of ids) {
       // Every replica drops it from its auth cache when this reaches its change feed.
       await recordEvent(tx, {
@@ -102,12 +107,7 @@ export class TokensService {
   }
 
   private async findOwn(principal: Principal, id: string) {
-    const token = isUuid(id)
-      ? await this.prisma.apiToken.findFirst({
-          where: { id: id.toLowerCase(), accountId: principal.accountId },
-          include: { account: true },
-        })
-      : null;
+    const token = await this.tokens.findOwn(principal.accountId, id);
     if (!token) throw new NotFoundError("Couldn't find that authorization.");
     return token;
   }

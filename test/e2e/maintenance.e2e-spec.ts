@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { AppAccess } from '../../src/app-changes/app-access.service.js';
+import type { Principal } from '../../src/common/auth/principal.js';
 import { NotFoundError } from '../../src/common/errors/api-errors.js';
 import { MaintenanceService } from '../../src/maintenance/maintenance.service.js';
 import { bearer, startTestApp, TestApp } from '../support/test-app.js';
+
+const ADMIN: Principal = {
+  accountId: randomUUID(),
+  email: 'admin@drydock.local',
+  isAdmin: true,
+  tokenId: randomUUID(),
+  scopes: ['global'],
+};
 
 describe('maintenance mode', () => {
   let t: TestApp;
@@ -45,7 +55,7 @@ describe('maintenance mode', () => {
       where: { appName: 'maint-app', action: 'maintenance.enable' },
     });
     expect(event.actorId).toBe(owner.id);
-    expect(event.data).toEqual({ from: false, to: true });
+    expect(event.data).toEqual({ from: false, to: true, reason: null, source: 'api' });
   });
 
   it('leaves the formation, dynos, config vars and releases untouched', async () => {
@@ -105,8 +115,9 @@ describe('maintenance mode', () => {
 
   it('records nothing for an app deleted before the switch, and says it is gone', async () => {
     const maintenance = t.app.get(MaintenanceService);
-    const gone = { id: randomUUID(), name: 'gone-app', maintenance: false, updatedAt: new Date() };
-    await expect(maintenance.set(t.prisma, gone, true, owner.id)).rejects.toBeInstanceOf(
+    const found = await t.app.get(AppAccess).find(ADMIN, 'maint-app');
+    const gone = { ...found, id: randomUUID(), name: 'gone-app' };
+    await expect(maintenance.switchApp(gone, ADMIN, { enabled: true })).rejects.toBeInstanceOf(
       NotFoundError,
     );
     expect(await t.prisma.event.count({ where: { appId: gone.id } })).toBe(0);

@@ -2,9 +2,13 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { AuthService, checkAccess } from './auth.service.js';
-import { ACCESS_KEY, AuthenticatedRequest, PUBLIC_KEY } from './authenticated.decorator.js';
+import {
+  ACCESS_KEY,
+  AuthenticatedRequest,
+  PUBLIC_KEY,
+} from '../common/auth/authenticated.decorator.js';
 import { RateLimits } from './rate-limits.service.js';
-import { Access, isMachineAccess } from './scopes.js';
+import { Access, isMachineAccess } from '../common/auth/scopes.js';
 
 /**
  * Global guard: every route needs a valid token unless marked @Public(). Each request is

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { PrismaService } from '../../database/prisma.service.js';
-import { ChangeFeed } from '../../events/change-feed.service.js';
-import { ForbiddenError, UnauthorizedError } from '../errors/api-errors.js';
-import { Principal } from './principal.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { ChangeFeed } from '../events/change-feed.service.js';
+import { TokenRepository } from '../store/token.repository.js';
+import { ForbiddenError, UnauthorizedError } from '../common/errors/api-errors.js';
+import { Principal } from '../common/auth/principal.js';
 import { RateLimits } from './rate-limits.service.js';
-import { Access, Scope, scopesAllow } from './scopes.js';
-import { hashToken, tokenFromAuthorization } from './tokens.js';
+import { Access, Scope, scopesAllow } from '../common/auth/scopes.js';
+import { hashToken, tokenFromAuthorization } from '../common/auth/tokens.js';
 
 /** How long a verified token is trusted without asking the database again. */
 const CACHE_TTL_MS = 10_000;
@@ -45,13 +46,13 @@ export class AuthService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly tokens: TokenRepository,
     private readonly limits: RateLimits,
     feed: ChangeFeed,
   ) {
     feed.subscribe((events) => {
       for (const event of events) {
-        if (event.action === 'token.revoke' && typeof event.data.token_id === 'string')
-          this.forget(event.data.token_id);
+        if (event.action === 'token.revoke') this.forget(event.data.token_id);
       }
     });
   }
@@ -114,10 +115,7 @@ export class AuthService {
       if (unknownUntil > now) throw new UnauthorizedError('Invalid credentials provided.');
       this.unknown.delete(hash);
     }
-    const found = await this.prisma.apiToken.findUnique({
-      where: { tokenHash: hash },
-      include: { account: true },
-    });
+    const found = await this.tokens.findByHash(this.prisma, hash);
     if (!found || (found.expiresAt && found.expiresAt.getTime() <= now)) {
       this.cache.delete(hash);
       // Insertion order is age order: the oldest entry makes room.

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { RateLimitError } from '../errors/api-errors.js';
-import { addressKey, ClientAddress, clientAddressOf } from '../rate-limit/client-address.js';
-import { Budget, RateLimiter } from '../rate-limit/rate-limiter.js';
-import type { Principal } from './principal.js';
-import { SERVICE_SCOPES } from './scopes.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { RateLimitError } from '../common/errors/api-errors.js';
+import { addressKey, ClientAddress, clientAddressOf } from '../common/rate-limit/client-address.js';
+import { Budget, RateLimiter } from '../common/rate-limit/rate-limiter.js';
+import type { Principal } from '../common/auth/principal.js';
+import { SERVICE_SCOPES } from '../common/auth/scopes.js';
 
 const SERVICE = new Set<string>(SERVICE_SCOPES);
 

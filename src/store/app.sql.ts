@@ -1,10 +1,12 @@
 /**
  * The app with its owner, space and latest release time in one statement, to be followed
  * by a WHERE on `a`: every app request starts here, so it is one round trip, not four.
- * Plain SQL, so the maintenance-writes benchmark's baseline sends exactly this too.
+ * A module of plain constants, so the maintenance-writes benchmark's baseline imports and
+ * sends exactly these statements too.
  */
 export const APP_WITH_RELATIONS_SQL = `
   SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.maintenance, a.one_off_count,
+         a.maintenance_reason, a.maintenance_changed_at, a.maintenance_changed_by,
          a.created_at, a.updated_at,
          o.email AS owner_email, o.name AS owner_name, o.is_admin AS owner_is_admin,
          o.created_at AS owner_created_at, o.updated_at AS owner_updated_at,
@@ -15,6 +17,11 @@ export const APP_WITH_RELATIONS_SQL = `
   JOIN accounts o ON o.id = a.owner_id
   LEFT JOIN spaces s ON s.id = a.space_id`;
 
-/** The statement that sets maintenance mode (migration add_set_maintenance_function). */
-export const SET_MAINTENANCE_SQL =
-  'SELECT app_name, app_updated_at FROM drydock_set_maintenance($1::uuid, $2, $3::uuid)';
+/**
+ * Turns maintenance mode on or off in one statement (drydock_set_maintenance, migration
+ * add_maintenance_history_and_release_snapshots): $1 app id, $2 enabled, $3 actor id,
+ * $4 reason, $5 source.
+ */
+export const SET_MAINTENANCE_SQL = `
+  SELECT app_name, app_updated_at, changed, reason, changed_at, changed_by
+  FROM drydock_set_maintenance($1::uuid, $2, $3::uuid, $4, $5)`;

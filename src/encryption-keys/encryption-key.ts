@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseEncryptionKey } from '../../config/app-config.js';
-import { StartupError } from '../errors/startup-error.js';
+import { parseEncryptionKey } from '../config/app-config.js';
+import { StartupError } from '../common/errors/startup-error.js';
 
 export interface ResolvedEncryptionKey {
   key: Buffer;

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { SecretBox } from './secret-box.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
 
 @Global()
 @Module({

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { ListRange, rangeQuery } from '../common/heroku/range.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { APP_WITH_RELATIONS_SQL } from './app.sql.js';
+
+export const APP_INCLUDE = {
+  owner: true,
+  space: true,
+  releases: { select: { createdAt: true }, orderBy: { version: 'desc' }, take: 1 },
+} satisfies Prisma.AppInclude;
+
+/** An app with its owner, space and latest release time: what every app answer shows. */
+export type AppWithRelations = Prisma.AppGetPayload<{ include: typeof APP_INCLUDE }>;
+
+export type AppKey = { id: string } | { name: string };
+
+/** The apps table's queries. */
+@Injectable()
+export class AppRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The app, with its row locked until the transaction ends when `forUpdate`. */
+  async fetch(
+    db: PrismaTransaction,
+    key: AppKey,
+    forUpdate = false,
+  ): Promise<AppWithRelations | null> {
+    const condition =
+      'id' in key ? Prisma.sql`a.id = ${key.id}::uuid` : Prisma.sql`a.name = ${key.name}`;
+    const [row] = await db.$queryRaw<AppRow[]>`${Prisma.raw(APP_WITH_RELATIONS_SQL)}
+      WHERE ${condition}
+      ${forUpdate ? Prisma.sql`FOR UPDATE OF a` : Prisma.empty}`;
+    return row ? toApp(row) : null;
+  }
+
+  page(where: Prisma.AppWhereInput, range: ListRange): Promise<AppWithRelations[]> {
+    const query = rangeQuery(range);
+    return this.prisma.app.findMany({
+      where: { ...query.where, ...where },
+      orderBy: query.orderBy,
+      take: query.take,
+      include: APP_INCLUDE,
+    });
+  }
+
+  create(
+    tx: PrismaTransaction,
+    data: { name: string; ownerId: string; spaceId?: string; region: string; stack: string },
+  ) {
+    return tx.app.create({ data, select: { id: true, name: true } });
+  }
+
+  rename(tx: PrismaTransaction, appId: string, name: string): Promise<void> {
+    return tx.app.update({ where: { id: appId }, data: { name } }).then(() => undefined);
+  }
+
+  /** deleteMany: a concurrent delete of the same app is a no-op, not an error. */
+  delete(tx: PrismaTransaction, appId: string): Promise<void> {
+    return tx.app.deleteMany({ where: { id: appId } }).then(() => undefined);
+  }
+
+  /** The next one-off dyno number: run.1, run.2, ... never reused. */
+  async nextOneOffNumber(tx: PrismaTransaction, appId: string): Promise<number> {
+    const { oneOffCount } = await tx.app.update({
+      where: { id: appId },
+      data: { oneOffCount: { increment: 1 } },
+      select: { oneOffCount: true },
+    });
+    return oneOffCount;
+  }
+
+  ownerByIdOrEmail(account: { id: string } | { email: string }) {
+    return this.prisma.account.findFirst({ where: account, select: { id: true } });
+  }
+}
+
+interface AppRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  space_id: string | null;
+  region: string;
+  stack: string;
+  maintenance: boolean;
+  maintenance_reason: string | null;
+  maintenance_changed_at: Date | null;
+  maintenance_changed_by: string | null;
+  one_off_count: number;
+  created_at: Date;
+  updated_at: Date;
+  owner_email: string;
+  owner_name: string | null;
+  owner_is_admin: boolean;
+  owner_created_at: Date;
+  owner_updated_at: Date;
+  space_name: string | null;
+  space_owner_id: string | null;
+  space_shield: boolean | null;
+  space_region: string | null;
+  space_created_at: Date | null;
+  space_updated_at: Date | null;
+  released_at: Date | null;
+}
+
+function toApp(row: AppRow): AppWithRelations {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.owner_id,
+    spaceId: row.space_id,
+    region: row.region,
+    stack: row.stack,
+    maintenance: row.maintenance,
+    maintenanceReason: row.maintenance_reason,
+    maintenanceChangedAt: row.maintenance_changed_at,
+    maintenanceChangedBy: row.maintenance_changed_by,
+    oneOffCount: row.one_off_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    owner: {
+      id: row.owner_id,
+      email: row.owner_email,
+      name: row.owner_name,
+      isAdmin: row.owner_is_admin,
+      createdAt: row.owner_created_at,
+      updatedAt: row.owner_updated_at,
+    },
+    space:
+      row.space_id === null
+        ? null
+        : {
+            id: row.space_id,
+            name: row.space_name!,
+            ownerId: row.space_owner_id!,
+            shield: row.space_shield!,
+            region: row.space_region!,
+            createdAt: row.space_created_at!,
+            updatedAt: row.space_updated_at!,
+          },
+    releases: row.released_at ? [{ createdAt: row.released_at }] : [],
+  };
+}

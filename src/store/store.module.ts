@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { AccountRepository } from './account.repository.js';
+import { AppRepository } from './app.repository.js';
+import { ConfigVarRepository } from './config-var.repository.js';
+import { DynoRepository } from './dyno.repository.js';
+import { FormationRepository } from './formation.repository.js';
+import { MaintenanceRepository } from './maintenance.repository.js';
+import { ReleaseRepository } from './release.repository.js';
+import { SpaceRepository } from './space.repository.js';
+import { TokenRepository } from './token.repository.js';
+
+const REPOSITORIES = [
+  AccountRepository,
+  AppRepository,
+  ConfigVarRepository,
+  DynoRepository,
+  FormationRepository,
+  MaintenanceRepository,
+  ReleaseRepository,
+  SpaceRepository,
+  TokenRepository,
+];
+
+/** One query class per aggregate: where every table's SQL lives. */
+@Global()
+@Module({ providers: REPOSITORIES, exports: REPOSITORIES })
+export class StoreModule {}
