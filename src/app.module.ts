@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AddonsModule } from './addons/addons.module.js';
 import { AppChangesModule } from './app-changes/app-changes.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CryptoModule } from './encryption-keys/crypto.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         DynoSizesModule,
         ConfigVarsModule,
         ReleasesModule,
+        AuditModule,
         EventsModule,
         RoutingModule,
       ],

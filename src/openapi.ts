@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { describeChangeEvents } from './routing/change-stream.openapi.js';
 import { describeMachineLookups } from './routing/machine-lookup.routes.js';
 import { RoutingEntryDto, SchedulerAppDto } from './routing/routing.service.js';
 
@@ -22,6 +23,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: [RoutingEntryDto, SchedulerAppDto],
   });
   describeMachineLookups(document);
+  describeChangeEvents(document);
   return document;
 }
 

@@ -1,13 +1,14 @@
 // Baseline of maintenance-writes: the SQL each maintenance PATCH runs in drydock, sent with
 // the bare `pg` driver from N clients at once, for warm-up + duration seconds. Two
 // statements, as in AppsService.update: the app's lookup with its owner, space and latest
-// release (AppAccessService), then drydock_set_maintenance, which locks the row, updates it,
-// takes the event-order lock, inserts the event and notifies, and commits on its own.
+// release (AppAccess), then drydock_set_maintenance, which locks the row, updates it, keeps
+// the switch in the history, takes the event-order lock, inserts the event and notifies,
+// and commits on its own.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { LoadResult } from '../lib/load.js';
-import { distModule } from '../lib/settings.js';
+import { APP_WITH_RELATIONS_SQL, SET_MAINTENANCE_SQL } from '../../src/store/app.sql.js';
 import { summarize } from '../lib/stats.js';
 
 export interface SqlWritersSpec {
@@ -26,18 +27,14 @@ let next = 0;
 const latencies: number[] = [];
 const statusCounts: Record<string, number> = {};
 
-// Exactly the SQL drydock sends: AppAccessService.find's lookup, then MaintenanceService.set.
-const { APP_WITH_RELATIONS_SQL, SET_MAINTENANCE_SQL } = await distModule<{
-  APP_WITH_RELATIONS_SQL: string;
-  SET_MAINTENANCE_SQL: string;
-}>('apps/app-query.js');
+// Exactly the SQL drydock sends: AppAccess.find's lookup, then MaintenanceRepository.set.
 const LOOKUP = `${APP_WITH_RELATIONS_SQL} WHERE a.name = $1`;
 
 async function change(client: pg.Client, actorId: string, name: string, enabled: boolean) {
   const { rows } = await client.query<{ id: string }>(LOOKUP, [name]);
   const app = rows[0];
   if (!app) throw new Error(`no app ${name}`);
-  const set = await client.query(SET_MAINTENANCE_SQL, [app.id, enabled, actorId]);
+  const set = await client.query(SET_MAINTENANCE_SQL, [app.id, enabled, actorId, null, 'api']);
   if (set.rowCount !== 1) throw new Error(`app ${name} vanished`);
 }
 

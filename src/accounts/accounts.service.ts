@@ -21,9 +21,6 @@ export const BOOTSTRAP_ADMIN_EMAIL = 'admin@drydock.local';
 const ADMIN_TOKEN_VAR = 'DRYDOCK_ADMIN_TOKEN';
 const ROUTER_TOKEN_VAR = 'DRYDOCK_ROUTER_TOKEN';
 
-/** Serializes admin bootstrap across replicas booting at once. */
-const ADMIN_BOOTSTRAP_LOCK = 72_736_105;
-
 export type AdminBootstrap =
   { outcome: 'configured' } | { outcome: 'existing' } | { outcome: 'generated'; token: string };
 
@@ -87,7 +84,7 @@ export class AccountsService {
    */
   async ensureAdmin(configuredToken: string | undefined): Promise<AdminBootstrap> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_BOOTSTRAP_LOCK})`;
+      await this.accounts.lockBootstrap(tx);
       if (configuredToken) {
         const existing = await this.tokenRows.findByHash(tx, hashToken(configuredToken));
         if (existing) {
@@ -128,7 +125,7 @@ export class AccountsService {
     savedToken: string | undefined,
   ): Promise<AdminBootstrap> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_BOOTSTRAP_LOCK})`;
+      await this.accounts.lockBootstrap(tx);
       if (configuredToken) {
         const existing = await this.tokenRows.findByHash(tx, hashToken(configuredToken));
         if (existing) {

@@ -14,13 +14,10 @@ import {
 const fromTo = <S extends Shape>(of: S) => object({ from: of, to: of });
 
 /**
- * Every change drydock records, by action, with the payload its `data` carries: the one
- * description that producers (TypeScript and the SQL functions of the migrations), the
- * change feed, the routing view, the watch stream and the auth cache share. Payloads never
- * hold secret values: config changes name keys, tokens their ids.
+ * The changes of an app (recorded with its id and name), by action, with the payload their
+ * `data` carries: what the watch stream sends and an app's audit trail shows.
  */
-export const CHANGE_PAYLOADS = {
-  'account.create': object({ email: string, admin: boolean }),
+const APP_CHANGE_PAYLOADS = {
   'app.create': object({ space: nullable(string) }),
   'app.rename': fromTo(string),
   /** The owner, so that watchers who see only their own apps learn it is gone. */
@@ -56,6 +53,17 @@ export const CHANGE_PAYLOADS = {
     state: string,
     address: nullable(string),
   }),
+} as const satisfies Record<string, Shape>;
+
+/**
+ * Every change drydock records, by action, with its payload: the one description that
+ * producers (TypeScript and the SQL functions of the migrations), the change feed, the
+ * routing view, the watch stream and the auth cache share. Payloads never hold secret
+ * values: config changes name keys, tokens their ids.
+ */
+export const CHANGE_PAYLOADS = {
+  ...APP_CHANGE_PAYLOADS,
+  'account.create': object({ email: string, admin: boolean }),
   'space.create': object({ name: string, shield: boolean }),
   'space.destroy': object({ name: string }),
   'token.create': object({ token_id: string, scopes: array(string) }),
@@ -64,6 +72,8 @@ export const CHANGE_PAYLOADS = {
 } as const satisfies Record<string, Shape>;
 
 export type ChangeAction = keyof typeof CHANGE_PAYLOADS;
+/** The actions of app changes, which reach watch streams. */
+export const APP_CHANGE_ACTIONS = Object.keys(APP_CHANGE_PAYLOADS).sort() as ChangeAction[];
 export type ChangePayload<A extends ChangeAction> = Infer<(typeof CHANGE_PAYLOADS)[A]>;
 export const CHANGE_ACTIONS = Object.keys(CHANGE_PAYLOADS).sort() as ChangeAction[];
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { DATABASE_URL } from '../database/database.tokens.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { ChangeEvent, EventRow, toChangeEvent } from './change-event.js';
+import { EVENTS_AFTER_SQL, EventRepository } from './event.repository.js';
 import { EVENTS_CHANNEL } from './event-log.js';
 
 /**
@@ -21,9 +22,6 @@ export interface ChangeApplier {
 export type ChangeListener = (events: ChangeEvent[]) => void;
 
 const BATCH = 1000;
-const READ_EVENTS = `
-  SELECT version, action, app_id AS "appId", app_name AS "appName", actor_id AS "actorId", data, created_at AS "createdAt"
-  FROM events WHERE version > $1 ORDER BY version LIMIT $2`;
 /**
  * Backoff of reconnects and of retries after a failed sync. Short at its longest: while the
  * feed is behind, this replica's routers see a stale view, so it catches up within two
@@ -59,6 +57,7 @@ export class ChangeFeed implements OnModuleDestroy {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly events: EventRepository,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
   ) {}
 
@@ -77,11 +76,9 @@ export class ChangeFeed implements OnModuleDestroy {
       await this.listen();
       await this.prisma.$transaction(
         async (tx) => {
-          const [head] = await tx.$queryRaw<
-            { version: bigint | null }[]
-          >`SELECT max(version) AS version FROM events`;
+          const head = await this.events.head(tx);
           for (const applier of this.appliers) await applier.load(tx);
-          this.version = Number(head.version ?? 0);
+          this.version = head;
         },
         { isolationLevel: 'RepeatableRead', timeout: 120_000 },
       );
@@ -158,10 +155,11 @@ export class ChangeFeed implements OnModuleDestroy {
    * showed as watchers' tail latency. While that connection is being re-opened, Prisma.
    */
   private async readBatch(): Promise<ChangeEvent[]> {
-    const rows = this.client
-      ? (await this.client.query<EventRow>(READ_EVENTS, [String(this.version), BATCH])).rows
-      : await this.prisma.$queryRawUnsafe<EventRow[]>(READ_EVENTS, BigInt(this.version), BATCH);
-    const events = rows.map(toChangeEvent);
+    const events = this.client
+      ? (
+          await this.client.query<EventRow>(EVENTS_AFTER_SQL, [String(this.version), BATCH])
+        ).rows.map(toChangeEvent)
+      : await this.events.after(this.version, BATCH);
     if (events.length) for (const applier of this.appliers) await applier.apply(events);
     return events;
   }

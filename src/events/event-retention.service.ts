@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { EventRepository } from './event.repository.js';
 
 const EVERY_HOUR = 60 * 60 * 1000;
 /** One replica prunes at a time; the others skip that round. */
@@ -21,7 +21,7 @@ export class EventRetention implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly events: EventRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -46,15 +46,7 @@ export class EventRetention implements OnApplicationBootstrap, OnModuleDestroy {
     const cutoff = new Date(now.getTime() - this.config.eventsRetentionDays * 24 * 3600 * 1000);
     let total = 0;
     for (;;) {
-      const deleted = await this.prisma.$transaction(async (tx) => {
-        const [{ locked }] = await tx.$queryRaw<
-          { locked: boolean }[]
-        >`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK}) AS locked`;
-        if (!locked) return 0;
-        return tx.$executeRaw`
-          DELETE FROM events WHERE version IN (
-            SELECT version FROM events WHERE created_at < ${cutoff} ORDER BY version LIMIT ${PRUNE_BATCH})`;
-      });
+      const deleted = await this.events.prune(cutoff, PRUNE_BATCH, PRUNE_LOCK);
       total += deleted;
       if (deleted < PRUNE_BATCH) break;
     }

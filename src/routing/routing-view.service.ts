@@ -164,8 +164,8 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     apps: Prisma.Sql,
     dynos: Prisma.Sql,
   ): Promise<ViewEntry[]> {
-    const [appRows, dynoRows] = await Promise.all([
-      tx.$queryRaw<AppRow[]>`
+    // One after the other: a transaction is one connection.
+    const appRows = await tx.$queryRaw<AppRow[]>`
         SELECT a.id, a.name, a.owner_id, a.maintenance,
                s.name AS space_name, s.shield AS space_shield,
                f.quantity AS web_quantity, f.size AS web_size,
@@ -175,12 +175,11 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
         LEFT JOIN formations f ON f.app_id = a.id AND f.type = 'web'
         LEFT JOIN config_vars page ON page.app_id = a.id AND page.key = ${PAGE_URL_VAR}
         LEFT JOIN config_vars pause ON pause.app_id = a.id AND pause.key = ${PAUSE_JOBS_VAR}
-        WHERE ${apps}`,
-      tx.$queryRaw<{ app_id: string; name: string; address: string }[]>`
+        WHERE ${apps}`;
+    const dynoRows = await tx.$queryRaw<{ app_id: string; name: string; address: string }[]>`
         SELECT d.app_id, d.name, d.address FROM dynos d
         WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL AND ${dynos}
-        ORDER BY d.app_id, d.name`,
-    ]);
+        ORDER BY d.app_id, d.name`;
 
     const dynosByApp = new Map<string, { name: string; address: string }[]>();
     for (const dyno of dynoRows) {

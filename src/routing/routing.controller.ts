@@ -69,7 +69,6 @@ export class RoutingController {
     required: false,
     description: 'Resume after this version (wins over since)',
   })
-  @ApiResponse({ status: 200, description: 'text/event-stream' })
   @ApiErrors(410, 422)
   async watch(
     @CurrentPrincipal() principal: Principal,

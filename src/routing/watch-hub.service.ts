@@ -4,8 +4,8 @@ import type { Principal } from '../common/auth/principal.js';
 import { GoneError, RateLimitError } from '../common/errors/api-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { PrismaService } from '../database/prisma.service.js';
-import { ChangeEvent, toChangeEvent } from '../events/change-event.js';
+import type { ChangeEvent } from '../events/change-event.js';
+import { EventRepository } from '../events/event.repository.js';
 import { ChangeFeed } from '../events/change-feed.service.js';
 import { RoutingView } from './routing-view.service.js';
 import { canSeeAllApps } from './routing-visibility.js';
@@ -49,7 +49,7 @@ export class WatchHub implements OnModuleDestroy {
   private readonly streamsPerToken: number;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly events: EventRepository,
     private readonly feed: ChangeFeed,
     private readonly view: RoutingView,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -70,12 +70,8 @@ export class WatchHub implements OnModuleDestroy {
    */
   async checkResumable(since: number): Promise<void> {
     await this.feed.caughtUp();
-    const [{ oldest, newest }] = await this.prisma.$queryRaw<
-      { oldest: bigint | null; newest: bigint | null }[]
-    >`
-      SELECT min(version) AS oldest, max(version) AS newest FROM events`;
-    const head = Number(newest ?? 0);
-    const firstRetained = oldest === null ? head + 1 : Number(oldest);
+    const { oldest, newest: head } = await this.events.bounds();
+    const firstRetained = oldest === null ? head + 1 : oldest;
     if (since > head) {
       throw new GoneError(
         `Version ${since} is newer than the change log (at ${head}); take a new snapshot.`,
@@ -114,11 +110,7 @@ export class WatchHub implements OnModuleDestroy {
 
     let backlog: ChangeEvent[];
     try {
-      const rows = await this.prisma.event.findMany({
-        where: { version: { gt: BigInt(since), lte: BigInt(this.feed.version) } },
-        orderBy: { version: 'asc' },
-      });
-      backlog = rows.map(toChangeEvent);
+      backlog = await this.events.between(since, this.feed.version);
     } catch (error) {
       // Without its backlog the stream would skip changes: end it, the client resumes from its last id.
       this.logger.warn(`watch stream ended: its backlog could not be read: ${error}`);

@@ -3,6 +3,9 @@ import { isUuid } from '../common/heroku/identity.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import type { Account } from '../generated/prisma/client.js';
 
+/** Serializes admin bootstrap across replicas booting at once. */
+const BOOTSTRAP_LOCK = 72_736_105;
+
 /** The accounts table's queries. */
 @Injectable()
 export class AccountRepository {
@@ -19,6 +22,16 @@ export class AccountRepository {
         ? { id: idOrEmail.toLowerCase() }
         : { email: idOrEmail.toLowerCase() },
     });
+  }
+
+  /** Emails by account id, for those that still exist. */
+  async emails(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.prisma.account.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, email: true },
+    });
+    return new Map(rows.map((row) => [row.id, row.email]));
   }
 
   list(): Promise<Account[]> {
@@ -58,5 +71,10 @@ export class AccountRepository {
       orderBy: { createdAt: 'asc' },
       select: { id: true },
     });
+  }
+
+  /** Held until the transaction ends: one replica bootstraps at a time. */
+  lockBootstrap(tx: PrismaTransaction): Promise<void> {
+    return tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.then(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ListRange, rangeQuery } from '../common/heroku/range.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
+import { AccountRepository } from './account.repository.js';
 import { SET_MAINTENANCE_SQL } from './app.sql.js';
 
 /** How a switch happened: `api` (a person or a token); scheduled windows come later. */
@@ -31,7 +32,10 @@ export interface MaintenanceChangeRow {
 /** Maintenance mode's queries: the one-statement switch and the history it keeps. */
 @Injectable()
 export class MaintenanceRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly accounts: AccountRepository,
+  ) {}
 
   /**
    * One statement locks the row, compares, updates, keeps the switch in the history and
@@ -67,11 +71,7 @@ export class MaintenanceRepository {
   /** The email of whoever made the current mode, if the account still exists. */
   async actorEmail(accountId: string | null): Promise<string | null> {
     if (!accountId) return null;
-    const account = await this.prisma.account.findUnique({
-      where: { id: accountId },
-      select: { email: true },
-    });
-    return account?.email ?? null;
+    return (await this.accounts.emails([accountId])).get(accountId) ?? null;
   }
 
   /** Every switch of an app, newest first by default, Range-paginated by created_at or id. */
@@ -82,15 +82,9 @@ export class MaintenanceRepository {
       orderBy: query.orderBy,
       take: query.take,
     });
-    const actors = [...new Set(rows.map((row) => row.actorId).filter((id) => id !== null))];
-    const emails = new Map(
-      (
-        await this.prisma.account.findMany({
-          where: { id: { in: actors } },
-          select: { id: true, email: true },
-        })
-      ).map((account) => [account.id, account.email]),
-    );
+    const emails = await this.accounts.emails([
+      ...new Set(rows.flatMap((row) => (row.actorId ? [row.actorId] : []))),
+    ]);
     return rows.map((row) => ({
       ...row,
       actorEmail: row.actorId ? (emails.get(row.actorId) ?? null) : null,

@@ -453,6 +453,37 @@ describe('Heroku CLI: the maintenance workflow', () => {
     expect(result.stdout).toContain(`=== v2 Config vars\n\nMAINTENANCE_PAGE_URL: ${PAGE_URL}\n`);
   });
 
+  it("releases:rollback v2 makes v4 with v2's config vars, restarting every dyno on it", async () => {
+    const result = await cli.run('releases:rollback', 'v2', '-a', 'myapp');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Rolling back myapp to v2... done, v4');
+    expect(result.stderr).toContain('To undo, run: heroku rollback v3');
+    expect((await releaseVersions())[3]).toEqual({
+      version: 4,
+      description: 'Rollback to v2',
+      userId: user.id,
+    });
+    const get = await cli.run('config:get', 'MAINTENANCE_PAGE_URL', '-a', 'myapp');
+    expect(get).toMatchObject({ code: 0, stdout: `${PAGE_URL}\n` });
+    const app = await t.prisma.app.findUniqueOrThrow({ where: { name: 'myapp' } });
+    const onOthers = await t.prisma.dyno.count({
+      where: { appId: app.id, type: { not: 'run' }, release: { version: { not: 4 } } },
+    });
+    expect(onOthers).toBe(0);
+  });
+
+  it('rollback without a version goes back to the release before the current one', async () => {
+    const result = await cli.run('rollback', '-a', 'myapp');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Rolling back myapp to v3... done, v5');
+    expect((await releaseVersions())[4]).toMatchObject({
+      version: 5,
+      description: 'Rollback to v3',
+    });
+    const get = await cli.run('config:get', 'MAINTENANCE_PAGE_URL', '-a', 'myapp');
+    expect(get).toMatchObject({ code: 0, stdout: '\n' });
+  });
+
   it('ps:type standard-2x resizes every process type of a common-runtime app', async () => {
     const result = await cli.run('ps:type', 'standard-2x', '-a', 'webapp');
     expect(result.code).toBe(0);

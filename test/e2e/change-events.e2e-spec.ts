@@ -1,0 +1,85 @@
+import { CHANGE_ACTIONS, changeEventProblems } from '../../src/events/change-event.js';
+import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
+
+/**
+ * Every producer of change events, the SQL functions of the migrations among them, writes
+ * payloads the typed union describes: this runs every kind of change through the API and
+ * checks each event the log holds afterwards.
+ */
+describe('typed change events', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('holds only events whose action and payload the union describes, for every kind of change', async () => {
+    const admin = bearer(ADMIN_TOKEN);
+    const http = () => t.http();
+    const manager = await t.mintToken(['dyno-manager']);
+    const user = await t.createUser('events@example.com');
+    await http().post('/spaces').set(admin).send({ name: 'eventspace' }).expect(201);
+    await http()
+      .post('/apps')
+      .set(admin)
+      .send({ name: 'evented', space: 'eventspace', process_types: { web: 'npm start' } })
+      .expect(201);
+    await http().patch('/apps/evented').set(admin).send({ maintenance: true }).expect(200);
+    await http()
+      .patch('/apps/evented/maintenance')
+      .set(admin)
+      .send({ enabled: false, reason: 'done' })
+      .expect(200);
+    await http().patch('/apps/evented/formation/web').set(admin).send({ quantity: 2 }).expect(200);
+    await http().patch('/apps/evented/config-vars').set(admin).send({ A: 'secret' }).expect(200);
+    await http()
+      .put('/apps/evented/process-types')
+      .set(admin)
+      .send({ web: 'npm start', worker: 'node worker.js' })
+      .expect(200);
+    await http().post('/apps/evented/releases').set(admin).send({ release: 'v2' }).expect(201);
+    await http()
+      .post('/apps/evented/dynos')
+      .set(admin)
+      .send({ command: 'rake db:migrate' })
+      .expect(201);
+    await http()
+      .put('/dyno-manager/v1/apps/evented/dynos/web.1/state')
+      .set(bearer(manager))
+      .send({ state: 'up', address: '10.0.0.1:5000' })
+      .expect(200);
+    await http().delete('/apps/evented/dynos/web.1').set(admin).expect(202);
+    await http().post('/apps/evented/dynos/web.2/actions/stop').set(admin).expect(202);
+    await http().patch('/apps/evented').set(admin).send({ name: 'renamed' }).expect(200);
+    const token = await http()
+      .post('/oauth/authorizations')
+      .set(bearer(user.token))
+      .send({})
+      .expect(201);
+    await http()
+      .delete(`/oauth/authorizations/${token.body.id}`)
+      .set(bearer(user.token))
+      .expect(200);
+    await http().delete('/apps/renamed').set(admin).expect(200);
+    await http().delete('/spaces/eventspace').set(admin).expect(200);
+
+    const events = await t.prisma.event.findMany({ orderBy: { version: 'asc' } });
+    const problems = events.flatMap((event) => changeEventProblems(event.action, event.data));
+    expect(problems).toEqual([]);
+    // Each kind of change was made above, so each payload shape was held to the union.
+    expect([...new Set(events.map((event) => event.action))].sort()).toEqual(CHANGE_ACTIONS);
+  });
+
+  it('names what a payload the union does not describe gets wrong', () => {
+    expect(changeEventProblems('maintenance.enable', { from: false, to: true })).toEqual([
+      'maintenance.enable data.reason: missing',
+      'maintenance.enable data.source: missing',
+    ]);
+    expect(changeEventProblems('config.update', { set: ['A'], removed: [], value: 'x' })).toEqual([
+      'config.update data.value: not described',
+    ]);
+    expect(changeEventProblems('app.teleport', {})).toEqual([
+      'action app.teleport: not a known change',
+    ]);
+  });
+});
