@@ -1,3 +1,4 @@
+import { LOG_LEVELS, LogLevel } from '../common/logging/logger.js';
 import proxyAddr from '@fastify/proxy-addr';
 import path from 'node:path';
 import { StartupError } from '../common/errors/startup-error.js';
@@ -48,9 +49,6 @@ export interface DatabaseLimits {
   /** The longest any one statement may run (lock waits included). */
   statementTimeoutMs: number;
 }
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {

@@ -1,4 +1,4 @@
-import type { RoutingEntry } from '../routing/routing-entry.js';
+import type { RoutingEntry } from '../common/routing/routing-entry.js';
 
 // The wire contract is the control plane's own type; the router shares nothing else with it.
 export type { RoutingEntry };

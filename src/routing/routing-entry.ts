@@ -1,17 +1,4 @@
-/** What a router needs to know about one app. */
-export interface RoutingEntry {
-  id: string;
-  name: string;
-  hosts: string[];
-  maintenance: boolean;
-  /** MAINTENANCE_PAGE_URL, scheme-relative made https; null when unset. */
-  maintenance_page_url: string | null;
-  web: { quantity: number; size: string | null };
-  space: { name: string; shield: boolean } | null;
-  private_space: boolean;
-  /** Web dynos that are up and told us where they listen. */
-  web_dynos: { name: string; address: string }[];
-}
+import type { RoutingEntry } from '../common/routing/routing-entry.js';
 
 /**
  * One app in the in-memory view: the routing entry kept only as its JSON (serialized once

@@ -7,13 +7,8 @@ import { PrismaService, PrismaTransaction } from '../database/prisma.service.js'
 import { ChangeEvent } from '../events/change-event.js';
 import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
 import { Prisma } from '../generated/prisma/client.js';
-import {
-  appNameFromHost,
-  flatJson,
-  normalizePageUrl,
-  RoutingEntry,
-  ViewEntry,
-} from './routing-entry.js';
+import type { RoutingEntry } from '../common/routing/routing-entry.js';
+import { appNameFromHost, flatJson, normalizePageUrl, ViewEntry } from './routing-entry.js';
 
 const LOAD_BATCH = 5000;
 

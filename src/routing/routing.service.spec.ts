@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Principal } from '../common/auth/principal.js';
-import { flatJson, RoutingEntry, ViewEntry } from './routing-entry.js';
+import type { RoutingEntry } from '../common/routing/routing-entry.js';
+import { flatJson, ViewEntry } from './routing-entry.js';
 import type { RoutingView } from './routing-view.service.js';
 import { RoutingService } from './routing.service.js';
 import type { WatchHub } from './watch-hub.service.js';

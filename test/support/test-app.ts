@@ -14,6 +14,7 @@ export const ADMIN_TOKEN = 'drydock_test_admin_token_0123456789';
 const TABLES = [
   'encryption_keys',
   'events',
+  'maintenance_changes',
   'dynos',
   'releases',
   'config_vars',

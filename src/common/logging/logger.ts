@@ -1,6 +1,8 @@
 import { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { LogLevel } from '../../config/app-config.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * One JSON line per event on stdout. Request logs carry the request id; credentials are
