@@ -22,7 +22,7 @@ import {
   FormationUpdateDto,
   toFormationResponse,
 } from './formations.dto.js';
-import { initialQuantity, parseProcessTypes } from './process-types.js';
+import { initialQuantity, parseProcessTypes, sameProcessTypes } from './process-types.js';
 
 /** Scaling and resizing process types, and the app's Procfile (its process types). */
 @Injectable()
@@ -97,10 +97,7 @@ export class FormationsService {
     const processTypes = parseProcessTypes(body);
     return this.changes.apply(principal, idOrName, async (change) => {
       const current = await this.formations.processTypes(change.tx, change.app.id);
-      const unchanged =
-        Object.keys(current).length === Object.keys(processTypes).length &&
-        Object.entries(current).every(([type, command]) => processTypes[type] === command);
-      if (!unchanged) {
+      if (!sameProcessTypes(current, processTypes)) {
         await this.declare(change, processTypes);
         const types = Object.keys(processTypes).sort();
         await change.release({

@@ -38,3 +38,9 @@ export function parseProcessTypes(body: unknown): Record<string, string> {
 export function initialQuantity(type: string): number {
   return type === 'web' ? 1 : 0;
 }
+
+/** Whether two Procfiles name the same types with the same commands. */
+export function sameProcessTypes(a: Record<string, string>, b: Record<string, string>): boolean {
+  const types = Object.keys(a);
+  return types.length === Object.keys(b).length && types.every((type) => b[type] === a[type]);
+}

@@ -6,6 +6,7 @@ import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.j
 import { ListRange, Page, RangeField, toPage } from '../common/heroku/range.js';
 import { PrismaTransaction } from '../database/prisma.service.js';
 import { FormationsService } from '../formations/formations.service.js';
+import { sameProcessTypes } from '../formations/process-types.js';
 import { ConfigVarRepository } from '../store/config-var.repository.js';
 import { FormationRepository } from '../store/formation.repository.js';
 import { ReleaseRepository, ReleaseWithUser } from '../store/release.repository.js';
@@ -89,7 +90,7 @@ export class ReleasesService {
         await change.record('config.update', { set, removed });
       }
       const processTypes = target.processTypes as Record<string, string>;
-      if (!(await this.sameProcessTypes(tx, app.id, processTypes))) {
+      if (!sameProcessTypes(await this.formations.processTypes(tx, app.id), processTypes)) {
         await this.processTypes.declare(change, processTypes);
       }
       const { version } = await change.release({
@@ -98,19 +99,6 @@ export class ReleasesService {
       });
       return toReleaseResponse((await this.find(app.id, String(version), tx))!, version);
     });
-  }
-
-  private async sameProcessTypes(
-    tx: PrismaTransaction,
-    appId: string,
-    wanted: Record<string, string>,
-  ): Promise<boolean> {
-    const current = await this.formations.processTypes(tx, appId);
-    const types = Object.keys(wanted);
-    return (
-      types.length === Object.keys(current).length &&
-      types.every((type) => current[type] === wanted[type])
-    );
   }
 
   private async find(
