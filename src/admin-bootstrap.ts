@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/accounts.service.js';
+import { writeSecretFile } from './common/files/secret-file.js';
 import type { AppConfig } from './config/app-config.js';
 
 /**
@@ -46,8 +47,6 @@ export async function bootstrapAdmin(
 
 async function saveToken(dataDir: string, name: string, token: string): Promise<string> {
   const file = path.join(dataDir, name);
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  await writeSecretFile(file, token);
   return file;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
+import type { Scope } from '../common/auth/scopes.js';
 import { hashToken } from '../common/auth/tokens.js';
 import { InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { StartupError } from '../common/errors/startup-error.js';
@@ -102,16 +103,14 @@ export class AccountsService {
         return { outcome: 'existing' };
       }
       const admin = await this.accounts.upsertAdmin(tx, BOOTSTRAP_ADMIN_EMAIL);
-      const issued = await this.tokens.issue(tx, {
-        accountId: admin.id,
-        scopes: ['global'],
-        description: configuredToken ? ADMIN_TOKEN_VAR : 'Generated at first start',
-        token: configuredToken,
-        bootstrap: configuredToken ? ADMIN_TOKEN_VAR : undefined,
-      });
-      if (!configuredToken) return { outcome: 'generated', token: issued.access_token.token };
-      await this.revokeEarlier(tx, ADMIN_TOKEN_VAR, issued.id);
-      return { outcome: 'configured' };
+      return this.issueBootstrapToken(
+        tx,
+        admin.id,
+        ['global'],
+        ADMIN_TOKEN_VAR,
+        configuredToken,
+        'Generated at first start',
+      );
     });
   }
 
@@ -147,17 +146,39 @@ export class AccountsService {
       }
       const admin = await this.accounts.firstAdmin(tx);
       if (!admin) throw new Error('ensureAdmin must run before ensureRouterToken');
-      const issued = await this.tokens.issue(tx, {
-        accountId: admin.id,
-        scopes: ['routing'],
-        description: configuredToken ? ROUTER_TOKEN_VAR : 'Generated for the router',
-        token: configuredToken,
-        bootstrap: configuredToken ? ROUTER_TOKEN_VAR : undefined,
-      });
-      if (!configuredToken) return { outcome: 'generated', token: issued.access_token.token };
-      await this.revokeEarlier(tx, ROUTER_TOKEN_VAR, issued.id);
-      return { outcome: 'configured' };
+      return this.issueBootstrapToken(
+        tx,
+        admin.id,
+        ['routing'],
+        ROUTER_TOKEN_VAR,
+        configuredToken,
+        'Generated for the router',
+      );
     });
+  }
+
+  /**
+   * Issues the token `variable` asks for: the configured value, marked as coming from it
+   * (a token made from an earlier value is revoked), or a random one, returned once.
+   */
+  private async issueBootstrapToken(
+    tx: PrismaTransaction,
+    accountId: string,
+    scopes: Scope[],
+    variable: string,
+    configuredToken: string | undefined,
+    generatedDescription: string,
+  ): Promise<AdminBootstrap> {
+    const issued = await this.tokens.issue(tx, {
+      accountId,
+      scopes,
+      description: configuredToken ? variable : generatedDescription,
+      token: configuredToken,
+      bootstrap: configuredToken ? variable : undefined,
+    });
+    if (!configuredToken) return { outcome: 'generated', token: issued.access_token.token };
+    await this.revokeEarlier(tx, variable, issued.id);
+    return { outcome: 'configured' };
   }
 
   /** Revokes what an earlier value of `variable` made, through the normal revocation path. */

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { StartupError } from '../common/errors/startup-error.js';
+import { writeSecretFile } from '../common/files/secret-file.js';
 import { findFreePort } from './free-port.js';
 import {
   packagedBinaries,
@@ -25,8 +26,6 @@ import {
 } from './postgres-binaries.js';
 import { Postmaster } from './postmaster.js';
 import { canEnter, firstClosedDirectory, ServerAccount, serverAccount } from './server-account.js';
-
-export { findFreePort } from './free-port.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -242,7 +241,6 @@ async function createDatabase(port: number, password: string): Promise<void> {
 async function readOrCreateSecret(file: string): Promise<string> {
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const secret = randomBytes(24).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  await writeSecretFile(file, secret);
   return secret;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { StartupError } from '../common/errors/startup-error.js';
 import type { PostgresBinaries } from './postgres-binaries.js';
+import { isAlive, parentOf } from './process-table.js';
 import type { ServerAccount } from './server-account.js';
 
 export interface PostmasterOptions {
@@ -214,15 +215,6 @@ export class Postmaster {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid is a PostgreSQL server (pids are reused after a reboot). */
 function isPostgres(pid: number): boolean {
   if (!isAlive(pid)) return false;
@@ -231,15 +223,5 @@ function isPostgres(pid: number): boolean {
   } catch {
     // No /proc (macOS): trust postmaster.pid, as PostgreSQL itself does.
     return true;
-  }
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    // Field 4 of /proc/<pid>/stat, after the parenthesised command name.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1], 10);
-  } catch {
-    return undefined;
   }
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEncryptionKey } from '../config/app-config.js';
 import { StartupError } from '../common/errors/startup-error.js';
+import { writeSecretFile } from '../common/files/secret-file.js';
 
 export interface ResolvedEncryptionKey {
   key: Buffer;
@@ -32,10 +33,6 @@ export async function resolveEncryptionKey(
   return {
     key,
     source: `generated just now for ${file}: DRYDOCK_ENCRYPTION_KEY is unset and that file did not exist`,
-    save: async () => {
-      await mkdir(dataDir, { recursive: true });
-      await writeFile(file, `${key.toString('hex')}\n`, { mode: 0o600 });
-      await chmod(file, 0o600);
-    },
+    save: () => writeSecretFile(file, key.toString('hex')),
   };
 }

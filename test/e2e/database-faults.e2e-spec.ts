@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { childPids, DrydockProcess, isAlive, startDrydock } from '../support/drydock-process.js';
+import { isAlive } from '../../src/database/process-table.js';
+import { childPids, DrydockProcess, startDrydock } from '../support/drydock-process.js';
 import { eventually } from '../support/eventually.js';
 
 /** Requests that get no answer in this long count as hanging: the test fails. */
