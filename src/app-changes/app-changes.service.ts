@@ -54,6 +54,11 @@ export interface ReleaseRequest {
   description: string;
   /** For a rollback: the version whose config and process types this release restores. */
   rollbackOf?: number;
+  /**
+   * The app's config vars as the change left them, when it holds them already: the
+   * release then need not read and open every value again.
+   */
+  configVars?: Record<string, string>;
 }
 
 /**
@@ -138,7 +143,7 @@ export class AppChanges {
   ): Promise<ReleaseCut> => {
     const { tx, app } = change;
     // One after the other: a transaction is one connection.
-    const configVars = await this.configVars.current(tx, app.id);
+    const configVars = request.configVars ?? (await this.configVars.current(tx, app.id));
     const processTypes = await this.formations.processTypes(tx, app.id);
     const release = await this.releases.create(tx, app.id, {
       description: request.description,

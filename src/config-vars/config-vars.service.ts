@@ -51,7 +51,7 @@ export class ConfigVarsService {
       );
       // Keys only: values are secrets and never enter the change log.
       await change.record('config.update', { set: result.set, removed: result.removed });
-      await change.release({ description: describeConfigChange(result) });
+      await change.release({ description: describeConfigChange(result), configVars: result.next });
       return result.next;
     });
   }

@@ -96,6 +96,7 @@ export class ReleasesService {
       const { version } = await change.release({
         description: `Rollback to v${target.version}`,
         rollbackOf: target.version,
+        configVars,
       });
       return toReleaseResponse((await this.find(app.id, String(version), tx))!, version);
     });

@@ -69,10 +69,6 @@ export class AppRepository {
     });
     return oneOffCount;
   }
-
-  ownerByIdOrEmail(account: { id: string } | { email: string }) {
-    return this.prisma.account.findFirst({ where: account, select: { id: true } });
-  }
 }
 
 interface AppRow {

@@ -145,7 +145,7 @@ export class DynoRepository {
 }
 
 /** 3 for `web.3`; 0 for a name without a number. */
-export function dynoNumber(name: string): number {
+function dynoNumber(name: string): number {
   const match = /\.(\d+)$/.exec(name);
   return match ? Number(match[1]) : 0;
 }
