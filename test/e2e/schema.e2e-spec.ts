@@ -17,6 +17,7 @@ const SCALAR_TYPES: Record<string, string> = {
   Boolean: 'boolean',
   DateTime: 'timestamp without time zone',
   Json: 'jsonb',
+  Bytes: 'bytea',
 };
 const NATIVE_TYPES: Record<string, string> = {
   Uuid: 'uuid',
