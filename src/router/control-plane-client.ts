@@ -1,4 +1,6 @@
-import { Backoff } from './backoff.js';
+import { Backoff } from '../common/http-client/backoff.js';
+import { describeError } from '../common/http-client/describe-error.js';
+import { SseParser } from '../common/http-client/sse-parser.js';
 import { LogFields } from './router-log.js';
 import {
   AppRoute,
@@ -8,7 +10,6 @@ import {
   RoutingTable,
 } from './routing-table.js';
 import { SnapshotReader } from './snapshot-reader.js';
-import { SseParser } from './sse-parser.js';
 
 export interface ControlPlaneClientOptions {
   /** Without a trailing slash. */
@@ -76,7 +77,7 @@ export class ControlPlaneClient {
         const delay = this.backoff.next();
         this.options.log('error', {
           state: 'snapshot-failed',
-          error: describe(error),
+          error: describeError(error),
           retry_in: `${delay}ms`,
         });
         await this.sleep(delay);
@@ -139,7 +140,7 @@ export class ControlPlaneClient {
           if (!(await this.listUntilDone('resynced'))) return;
           continue;
         }
-        reason = describe(error);
+        reason = describeError(error);
       }
       const delay = this.backoff.next();
       this.options.log('error', {
@@ -239,13 +240,4 @@ function hint(status: number): string {
   if (status === 401) return ' (check ROUTER_TOKEN)';
   if (status === 403) return ' (the token lacks the routing scope)';
   return '';
-}
-
-/** An error as a short phrase for a log line; fetch hides the socket error in `cause`. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause && (cause.code || cause.message))
-    return `${error.message}: ${cause.code ?? cause.message}`;
-  return error.message;
 }

@@ -1,7 +1,7 @@
 /**
  * Exponential backoff with jitter: 250 ms doubling to 10 s by default. Each delay is drawn
- * from the upper half of its step, so routers that lost the control plane together do not
- * all come back at the same instant, yet none retries sooner than half the step.
+ * from the upper half of its step, so clients that lost the control plane together (routers,
+ * dyno managers) do not all come back at the same instant, yet none retries sooner than half the step.
  */
 export class Backoff {
   private attempt = 0;

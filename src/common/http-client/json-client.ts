@@ -1,0 +1,100 @@
+export interface JsonClientOptions {
+  /** Without a trailing slash, so paths can be appended. */
+  baseUrl: string;
+  token: string;
+  /** A request that has not answered by then is aborted (and fails like a network error). */
+  timeoutMs?: number;
+}
+
+export interface JsonResponse {
+  status: number;
+  /** The parsed body; undefined when it was empty or not JSON. */
+  body: unknown;
+}
+
+/**
+ * JSON over HTTP with a bearer token, for the processes that talk to the control plane's
+ * machine APIs. Every answer comes back with its status: what a 404 or a 409 means is the
+ * caller's business; only the network (or the timeout) throws.
+ */
+export class JsonClient {
+  private readonly timeoutMs: number;
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor(private readonly options: JsonClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  async request(method: string, path: string, body?: unknown): Promise<JsonResponse> {
+    const response = await this.fetch(path, {
+      method,
+      headers: {
+        Accept: 'application/json',
+        ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  /**
+   * A raw request with the token and the timeout (which covers reading the body too);
+   * for streamed bodies. The caller reads or cancels the body.
+   */
+  async fetch(path: string, init: RequestInit = {}, timeoutMs = this.timeoutMs): Promise<Response> {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${timeoutMs}ms`)),
+      timeoutMs,
+    );
+    const release = () => {
+      clearTimeout(timer);
+      this.inFlight.delete(controller);
+    };
+    try {
+      const response = await fetch(`${this.options.baseUrl}${path}`, {
+        ...init,
+        headers: { ...init.headers, Authorization: `Bearer ${this.options.token}` },
+        signal: controller.signal,
+      });
+      if (!response.body) {
+        release();
+        return response;
+      }
+      // Release once the body is consumed or cancelled, so the timeout covers the download.
+      const body = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({ flush: release }),
+      );
+      controller.signal.addEventListener('abort', release, { once: true });
+      return new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } catch (error) {
+      release();
+      throw controller.signal.aborted && controller.signal.reason instanceof Error
+        ? controller.signal.reason
+        : error;
+    }
+  }
+
+  /** Aborts every request in flight (at shutdown). */
+  abortAll(): void {
+    for (const controller of this.inFlight) controller.abort(new Error('client stopped'));
+  }
+}

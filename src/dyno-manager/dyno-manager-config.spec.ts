@@ -1,0 +1,94 @@
+import os from 'node:os';
+import path from 'node:path';
+import { DynoManagerConfigError, loadDynoManagerConfig } from './dyno-manager-config.js';
+
+describe('loadDynoManagerConfig', () => {
+  it('has defaults for everything but the token', () => {
+    expect(loadDynoManagerConfig({ DYNO_MANAGER_TOKEN: 'drydock_dm' })).toEqual({
+      controlPlaneUrl: 'http://127.0.0.1:3000',
+      token: 'drydock_dm',
+      tokenSource: 'DYNO_MANAGER_TOKEN',
+      dir: path.resolve('.data/dyno-manager'),
+      name: os.hostname(),
+      dynoHost: '127.0.0.1',
+      rendezvousPort: 5001,
+      stopTimeoutMs: 30_000,
+      bootTimeoutMs: 60_000,
+      crashCooldownMs: 60_000,
+      logLevel: 'info',
+    });
+  });
+
+  it("falls back to the admin token, as the router's token does to its file", () => {
+    const config = loadDynoManagerConfig({ DRYDOCK_ADMIN_TOKEN: 'drydock_admin' });
+    expect(config.token).toBe('drydock_admin');
+    expect(config.tokenSource).toBe('DRYDOCK_ADMIN_TOKEN');
+    expect(
+      loadDynoManagerConfig({ DYNO_MANAGER_TOKEN: 'dm', DRYDOCK_ADMIN_TOKEN: 'admin' }).token,
+    ).toBe('dm');
+  });
+
+  it('reads the knobs, seconds with fractions as milliseconds', () => {
+    const config = loadDynoManagerConfig({
+      DYNO_MANAGER_TOKEN: 't',
+      CONTROL_PLANE_URL: 'https://api.example.com/',
+      DYNO_MANAGER_DIR: '/var/lib/dm',
+      DYNO_MANAGER_NAME: 'host-7.example',
+      DYNO_HOST: '[fd00::7]',
+      DYNO_MANAGER_RENDEZVOUS_PORT: '0',
+      DYNO_MANAGER_STOP_TIMEOUT_SECONDS: '0.5',
+      DYNO_MANAGER_BOOT_TIMEOUT_SECONDS: '3',
+      DYNO_MANAGER_CRASH_COOLDOWN_SECONDS: '0.25',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(config).toMatchObject({
+      controlPlaneUrl: 'https://api.example.com',
+      dir: '/var/lib/dm',
+      name: 'host-7.example',
+      dynoHost: '[fd00::7]',
+      rendezvousPort: 0,
+      stopTimeoutMs: 500,
+      bootTimeoutMs: 3000,
+      crashCooldownMs: 250,
+      logLevel: 'debug',
+    });
+  });
+
+  it('names every problem on its own line, without the token', () => {
+    let error: unknown;
+    try {
+      loadDynoManagerConfig({
+        DYNO_MANAGER_TOKEN: 'has space',
+        CONTROL_PLANE_URL: 'ftp://x',
+        DYNO_MANAGER_NAME: '../etc',
+        DYNO_HOST: 'host:5000',
+        DYNO_MANAGER_RENDEZVOUS_PORT: '70000',
+        DYNO_MANAGER_STOP_TIMEOUT_SECONDS: '-1',
+        DYNO_MANAGER_BOOT_TIMEOUT_SECONDS: '0',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DynoManagerConfigError);
+    const { problems, message } = error as DynoManagerConfigError;
+    expect(problems).toEqual([
+      'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
+      'DYNO_MANAGER_TOKEN must not contain whitespace',
+      'DYNO_MANAGER_NAME must be 1 to 63 letters, digits, dots, dashes or underscores (it defaults to the host name)',
+      'DYNO_HOST must be a host name or an IP address (IPv6 in brackets) that routers reach dynos at',
+      'LOG_LEVEL must be one of debug, info, warn, error, silent',
+      'DYNO_MANAGER_RENDEZVOUS_PORT must be an integer between 0 and 65535, got "70000"',
+      'DYNO_MANAGER_STOP_TIMEOUT_SECONDS must be a number of seconds between 0 and 3600, got "-1"',
+      'DYNO_MANAGER_BOOT_TIMEOUT_SECONDS must be a number of seconds between 0.1 and 3600, got "0"',
+    ]);
+    expect(message).not.toContain('has space');
+    expect(message.split('\n')).toHaveLength(problems.length + 1);
+  });
+
+  it('requires a token', () => {
+    expect(() => loadDynoManagerConfig({})).toThrow(
+      /DYNO_MANAGER_TOKEN is required \(a token with the dyno-manager scope\), or DRYDOCK_ADMIN_TOKEN/,
+    );
+  });
+});

@@ -1,0 +1,119 @@
+import os from 'node:os';
+import path from 'node:path';
+import { LOG_LEVELS, LogLevel } from '../common/logging/logger.js';
+
+/** Everything the dyno manager reads from its environment, validated once at start. */
+export interface DynoManagerConfig {
+  /** Without a trailing slash, so paths can be appended. */
+  controlPlaneUrl: string;
+  token: string;
+  /** Which variable the token came from, for the log; never the token. */
+  tokenSource: 'DYNO_MANAGER_TOKEN' | 'DRYDOCK_ADMIN_TOKEN';
+  /** Absolute: dynos, slugs and the process state file live under it. */
+  dir: string;
+  name: string;
+  /** The address routers reach dynos at, and the rendezvous is advertised on. */
+  dynoHost: string;
+  /** 0: any free port. */
+  rendezvousPort: number;
+  /** SIGTERM to SIGKILL, as Heroku's 30 s. */
+  stopTimeoutMs: number;
+  /** How long a web dyno has to bind its PORT, as Heroku's 60 s (R10 after that). */
+  bootTimeoutMs: number;
+  /** The cooldown before a formation dyno's second restart after crashes; it doubles after. */
+  crashCooldownMs: number;
+  logLevel: LogLevel;
+}
+
+export class DynoManagerConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid dyno manager configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+// A host name or IPv4 address, or an IPv6 address in brackets: what `address` accepts.
+const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
+
+export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): DynoManagerConfig {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  // Seconds, fractions allowed (tests run with short timeouts); answered in milliseconds.
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback * 1000;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
+      problems.push(`${name} must be a number of seconds between ${min} and ${max}, got "${raw}"`);
+      return fallback * 1000;
+    }
+    return Math.round(value * 1000);
+  };
+
+  const controlPlaneUrl = (env.CONTROL_PLANE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(controlPlaneUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+    problems.push(
+      'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
+    );
+  }
+
+  const tokenSource = env.DYNO_MANAGER_TOKEN ? 'DYNO_MANAGER_TOKEN' : 'DRYDOCK_ADMIN_TOKEN';
+  const token = env[tokenSource] ?? '';
+  if (!token) {
+    problems.push(
+      'DYNO_MANAGER_TOKEN is required (a token with the dyno-manager scope), or DRYDOCK_ADMIN_TOKEN',
+    );
+  } else if (/\s/.test(token)) {
+    problems.push(`${tokenSource} must not contain whitespace`);
+  }
+
+  const name = env.DYNO_MANAGER_NAME || os.hostname();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) {
+    problems.push(
+      'DYNO_MANAGER_NAME must be 1 to 63 letters, digits, dots, dashes or underscores (it defaults to the host name)',
+    );
+  }
+
+  const dynoHost = env.DYNO_HOST || '127.0.0.1';
+  if (!HOST.test(dynoHost)) {
+    problems.push(
+      'DYNO_HOST must be a host name or an IP address (IPv6 in brackets) that routers reach dynos at',
+    );
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const config: DynoManagerConfig = {
+    controlPlaneUrl,
+    token,
+    tokenSource,
+    dir: path.resolve(env.DYNO_MANAGER_DIR || path.join('.data', 'dyno-manager')),
+    name,
+    dynoHost,
+    rendezvousPort: integer('DYNO_MANAGER_RENDEZVOUS_PORT', 5001, 0, 65535),
+    stopTimeoutMs: seconds('DYNO_MANAGER_STOP_TIMEOUT_SECONDS', 30, 0, 3600),
+    bootTimeoutMs: seconds('DYNO_MANAGER_BOOT_TIMEOUT_SECONDS', 60, 0.1, 3600),
+    crashCooldownMs: seconds('DYNO_MANAGER_CRASH_COOLDOWN_SECONDS', 60, 0, 1200),
+    logLevel,
+  };
+  if (problems.length > 0) throw new DynoManagerConfigError(problems);
+  return config;
+}
