@@ -1,9 +1,10 @@
 import '../runtime/tick-object-maps.js';
+import { redactUrl } from '../common/http-client/redact-url.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import { MaintenancePages } from './maintenance-pages.js';
 import { PageFetcher } from './page-fetcher.js';
 import { ProxyServer } from './proxy-server.js';
-import { loadRouterConfig, redactUrl, RouterConfig, RouterConfigError } from './router-config.js';
+import { loadRouterConfig, RouterConfig, RouterConfigError } from './router-config.js';
 import { RouterLog } from './router-log.js';
 import { RoutingTable } from './routing-table.js';
 

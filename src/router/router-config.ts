@@ -100,17 +100,3 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
   if (problems.length > 0) throw new RouterConfigError(problems);
   return config;
 }
-
-/** The control plane's URL as it may be logged: without credentials in its user-info part. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = '***';
-      parsed.password = '';
-    }
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid URL)';
-  }
-}

@@ -51,35 +51,46 @@ export class JsonClient {
   }
 
   /**
-   * A raw request with the token and the timeout (which covers reading the body too);
-   * for streamed bodies. The caller reads or cancels the body.
+   * A raw request with the token; the caller reads or cancels the body. The timeout covers
+   * reading the body too (a stalled download fails); `timeoutMs: null` is for streams that
+   * stay open, which `init.signal` ends.
    */
-  async fetch(path: string, init: RequestInit = {}, timeoutMs = this.timeoutMs): Promise<Response> {
+  async fetch(
+    path: string,
+    init: RequestInit = {},
+    timeoutMs: number | null = this.timeoutMs,
+  ): Promise<Response> {
     const controller = new AbortController();
     this.inFlight.add(controller);
-    const timer = setTimeout(
-      () => controller.abort(new Error(`no answer within ${timeoutMs}ms`)),
-      timeoutMs,
-    );
+    const timer =
+      timeoutMs === null
+        ? undefined
+        : setTimeout(
+            () => controller.abort(new Error(`no answer within ${timeoutMs}ms`)),
+            timeoutMs,
+          );
     const release = () => {
       clearTimeout(timer);
       this.inFlight.delete(controller);
     };
+    const signal = init.signal
+      ? AbortSignal.any([init.signal, controller.signal])
+      : controller.signal;
     try {
       const response = await fetch(`${this.options.baseUrl}${path}`, {
         ...init,
         headers: { ...init.headers, Authorization: `Bearer ${this.options.token}` },
-        signal: controller.signal,
+        signal,
       });
       if (!response.body) {
         release();
         return response;
       }
-      // Release once the body is consumed or cancelled, so the timeout covers the download.
+      // Released once the body is consumed, cancelled or aborted.
       const body = response.body.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({ flush: release }),
       );
-      controller.signal.addEventListener('abort', release, { once: true });
+      signal.addEventListener('abort', release, { once: true });
       return new Response(body, {
         status: response.status,
         statusText: response.statusText,
@@ -87,9 +98,7 @@ export class JsonClient {
       });
     } catch (error) {
       release();
-      throw controller.signal.aborted && controller.signal.reason instanceof Error
-        ? controller.signal.reason
-        : error;
+      throw signal.aborted && signal.reason instanceof Error ? signal.reason : error;
     }
   }
 
