@@ -2,7 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository.js';
 import { AppRepository } from './app.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
+import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
+import { DynoUsageRepository } from './dyno-usage.repository.js';
 import { FormationRepository } from './formation.repository.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { ReleaseRepository } from './release.repository.js';
@@ -13,7 +15,9 @@ const REPOSITORIES = [
   AccountRepository,
   AppRepository,
   ConfigVarRepository,
+  DynoManagerRepository,
   DynoRepository,
+  DynoUsageRepository,
   FormationRepository,
   MaintenanceRepository,
   ReleaseRepository,
