@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DynoManagerConfigError, loadDynoManagerConfig } from './dyno-manager-config.js';
@@ -19,13 +20,26 @@ describe('loadDynoManagerConfig', () => {
     });
   });
 
-  it("falls back to the admin token, as the router's token does to its file", () => {
-    const config = loadDynoManagerConfig({ DRYDOCK_ADMIN_TOKEN: 'drydock_admin' });
-    expect(config.token).toBe('drydock_admin');
-    expect(config.tokenSource).toBe('DRYDOCK_ADMIN_TOKEN');
-    expect(
-      loadDynoManagerConfig({ DYNO_MANAGER_TOKEN: 'dm', DRYDOCK_ADMIN_TOKEN: 'admin' }).token,
-    ).toBe('dm');
+  it('takes DYNO_MANAGER_TOKEN, else DATA_DIR/dyno-manager-token, else the admin token', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-dm-config-'));
+    try {
+      const empty = { DATA_DIR: dataDir };
+      expect(loadDynoManagerConfig({ ...empty, DRYDOCK_ADMIN_TOKEN: 'admin' })).toMatchObject({
+        token: 'admin',
+        tokenSource: 'DRYDOCK_ADMIN_TOKEN',
+      });
+      const file = path.join(dataDir, 'dyno-manager-token');
+      writeFileSync(file, 'drydock_saved\n');
+      expect(loadDynoManagerConfig({ ...empty, DRYDOCK_ADMIN_TOKEN: 'admin' })).toMatchObject({
+        token: 'drydock_saved',
+        tokenSource: file,
+      });
+      expect(
+        loadDynoManagerConfig({ ...empty, DYNO_MANAGER_TOKEN: 'dm', DRYDOCK_ADMIN_TOKEN: 'admin' }),
+      ).toMatchObject({ token: 'dm', tokenSource: 'DYNO_MANAGER_TOKEN' });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('reads the knobs, seconds with fractions as milliseconds', () => {
@@ -87,8 +101,13 @@ describe('loadDynoManagerConfig', () => {
   });
 
   it('requires a token', () => {
-    expect(() => loadDynoManagerConfig({})).toThrow(
-      /DYNO_MANAGER_TOKEN is required \(a token with the dyno-manager scope\), or DRYDOCK_ADMIN_TOKEN/,
-    );
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-dm-config-'));
+    try {
+      expect(() => loadDynoManagerConfig({ DATA_DIR: dataDir })).toThrow(
+        `DYNO_MANAGER_TOKEN is required (a token with the dyno-manager scope), or ${dataDir}/dyno-manager-token, which the API writes on its first start when DRYDOCK_DYNO_MANAGER_TOKEN is unset, or DRYDOCK_ADMIN_TOKEN`,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

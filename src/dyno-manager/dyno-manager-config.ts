@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LOG_LEVELS, LogLevel } from '../common/logging/logger.js';
@@ -7,8 +8,8 @@ export interface DynoManagerConfig {
   /** Without a trailing slash, so paths can be appended. */
   controlPlaneUrl: string;
   token: string;
-  /** Which variable the token came from, for the log; never the token. */
-  tokenSource: 'DYNO_MANAGER_TOKEN' | 'DRYDOCK_ADMIN_TOKEN';
+  /** Where the token came from (a variable or the file), for the log; never the token. */
+  tokenSource: string;
   /** Absolute: dynos, slugs and the process state file live under it. */
   dir: string;
   name: string;
@@ -72,11 +73,21 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
     );
   }
 
-  const tokenSource = env.DYNO_MANAGER_TOKEN ? 'DYNO_MANAGER_TOKEN' : 'DRYDOCK_ADMIN_TOKEN';
-  const token = env[tokenSource] ?? '';
+  // Its own dyno-manager token; on one box, the one the API saved in the shared DATA_DIR;
+  // else an admin's, as a newcomer has one at hand.
+  const tokenFile = path.join(path.resolve(env.DATA_DIR || '.data'), 'dyno-manager-token');
+  let token = env.DYNO_MANAGER_TOKEN ?? '';
+  let tokenSource = 'DYNO_MANAGER_TOKEN';
+  if (!token && existsSync(tokenFile)) {
+    token = readFileSync(tokenFile, 'utf8').trim();
+    tokenSource = tokenFile;
+  } else if (!token && env.DRYDOCK_ADMIN_TOKEN) {
+    token = env.DRYDOCK_ADMIN_TOKEN;
+    tokenSource = 'DRYDOCK_ADMIN_TOKEN';
+  }
   if (!token) {
     problems.push(
-      'DYNO_MANAGER_TOKEN is required (a token with the dyno-manager scope), or DRYDOCK_ADMIN_TOKEN',
+      `DYNO_MANAGER_TOKEN is required (a token with the dyno-manager scope), or ${tokenFile}, which the API writes on its first start when DRYDOCK_DYNO_MANAGER_TOKEN is unset, or DRYDOCK_ADMIN_TOKEN`,
     );
   } else if (/\s/.test(token)) {
     problems.push(`${tokenSource} must not contain whitespace`);

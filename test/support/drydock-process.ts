@@ -16,12 +16,13 @@ export interface DrydockProcess {
 /**
  * `node dist/main.js` as `npm start` runs it (built by `npm test`), on the embedded
  * database under `dataDir` unless `env` says otherwise; resolves once /healthz answers.
+ * On a free port, or on `env.PORT` (to come back where its clients expect it).
  */
 export async function startDrydock(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<DrydockProcess> {
-  const port = await findFreePort();
+  const port = env.PORT ? Number(env.PORT) : await findFreePort();
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
