@@ -125,6 +125,7 @@ export class DynoManager {
    */
   advertiseRendezvous(port: number | null): void {
     this.rendezvous = port === null ? null : `${this.config.dynoHost}:${port}`;
+    this.heartbeat.now();
   }
 
   /** For the rendezvous: the attached one-off dyno a client's secret opens, once. */

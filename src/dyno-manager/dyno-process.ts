@@ -77,6 +77,7 @@ export class DynoProcess {
         // A process that never started emits only 'error'; one that did still emits 'exit'.
         if (child.pid === undefined) {
           this.ended = true;
+          child.stderr?.destroy();
           resolve({ kind: 'failed', error: `Failed to start the process: ${error.message}` });
         }
       });

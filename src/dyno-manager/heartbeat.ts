@@ -27,6 +27,11 @@ export class Heartbeat {
     this.timer = setInterval(() => void this.beat(), this.intervalMs);
   }
 
+  /** Beats now, out of turn (the rendezvous address changed), once started. */
+  now(): void {
+    if (this.timer) void this.beat();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.beating;

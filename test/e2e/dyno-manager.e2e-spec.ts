@@ -117,12 +117,13 @@ describe('the reference dyno manager', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await manager?.stop('SIGKILL');
+    // SIGTERM: even after a failed test, every dyno is stopped, whatever its command left.
+    await manager?.stop('SIGTERM');
     await api?.stop();
     await Promise.all(
       [dataDir, managerDir, scratch].map((dir) => dir && rm(dir, { recursive: true, force: true })),
     );
-  });
+  }, 60_000);
 
   it('runs web dynos that answer at the address they are reported up at', async () => {
     await createApp('dm-shop', { web: WEB, worker: 'sleep 1000' });

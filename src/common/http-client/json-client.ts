@@ -86,11 +86,28 @@ export class JsonClient {
         release();
         return response;
       }
-      // Released once the body is consumed, cancelled or aborted.
-      const body = response.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({ flush: release }),
-      );
-      signal.addEventListener('abort', release, { once: true });
+      // Released once the body is read to its end, cancelled, or fails (an abort too).
+      const reader = response.body.getReader();
+      const body = new ReadableStream<Uint8Array>({
+        async pull(stream) {
+          try {
+            const { done, value } = await reader.read();
+            if (done) {
+              release();
+              stream.close();
+            } else {
+              stream.enqueue(value);
+            }
+          } catch (error) {
+            release();
+            stream.error(error);
+          }
+        },
+        cancel(reason) {
+          release();
+          return reader.cancel(reason);
+        },
+      });
       return new Response(body, {
         status: response.status,
         statusText: response.statusText,

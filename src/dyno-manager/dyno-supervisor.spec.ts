@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eventually } from '../../test/support/eventually.js';
+import { JsonClient } from '../common/http-client/json-client.js';
+import { createLogger } from '../common/logging/logger.js';
+import { ATTACH_ERROR, secretHash } from './attach-session.js';
+import type { DynoReport } from './control-plane-api.js';
+import { DynoSupervisor } from './dyno-supervisor.js';
+import { DynoWorkspace } from './dyno-workspace.js';
+import type { ManagedDyno } from './managed-dyno.js';
+import { ProcessState } from './process-state.js';
+import { groupAlive } from './process-table.js';
+import { SlugCache } from './slug-cache.js';
+
+const APP = { id: 'a1b2c3d4-0000-4000-8000-000000000001', name: 'shop' };
+
+function oneOff(name: string, secret: string | null, overrides: Partial<ManagedDyno> = {}) {
+  return {
+    id: `id-${name}`,
+    name,
+    type: 'run',
+    command: 'echo "$GREETING from $DYNO"; exit 0',
+    size: 'Standard-1X',
+    state: 'starting',
+    app: APP,
+    release: null,
+    generation: 1,
+    address: null,
+    env: { GREETING: 'hello' },
+    slug: null,
+    attach:
+      secret === null
+        ? null
+        : {
+            secretSha256: secretHash(secret),
+            expiresAt: new Date(Date.now() + 60_000),
+            tty: true,
+            columns: 80,
+            lines: 24,
+          },
+    ...overrides,
+  } satisfies ManagedDyno;
+}
+
+/** The manager's supervisor on a real directory and real processes; the control plane faked. */
+describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
+  let dir: string;
+  let reports: Array<{ dyno: string; report: DynoReport }>;
+  let listing: ManagedDyno[];
+  let relists: number;
+  let supervisor: DynoSupervisor;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-supervisor-'));
+    reports = [];
+    listing = [];
+    relists = 0;
+    const client = new JsonClient({ baseUrl: 'http://127.0.0.1:9', token: 'unused' });
+    supervisor = new DynoSupervisor({
+      dynoHost: '127.0.0.1',
+      stopTimeoutMs: 2000,
+      bootTimeoutMs: 2000,
+      crashCooldownMs: 0,
+      path: process.env.PATH!,
+      workspace: new DynoWorkspace(dir, new SlugCache(path.join(dir, 'slugs'), client)),
+      state: new ProcessState(path.join(dir, 'processes.json')),
+      report: (dyno, report) => reports.push({ dyno: dyno.name, report }),
+      relistAll: async () => {
+        relists++;
+        supervisor.apply(listing, 'all');
+      },
+      log: createLogger('silent'),
+    });
+  });
+  afterEach(async () => {
+    await supervisor.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const states = (dyno: string) =>
+    reports.filter((each) => each.dyno === dyno).map((each) => each.report.state);
+
+  it('does not start an attached dyno by itself, and opens it once for its secret', async () => {
+    listing = [oneOff('run.1', 's3cret')];
+    supervisor.apply(listing, 'all');
+    expect(reports).toEqual([]);
+
+    expect(await supervisor.authorize('wrong')).toBeNull();
+    const session = await supervisor.authorize('s3cret');
+    expect(session?.dyno).toEqual({
+      appId: APP.id,
+      appName: 'shop',
+      name: 'run.1',
+      command: 'echo "$GREETING from $DYNO"; exit 0',
+      tty: true,
+      columns: 80,
+      lines: 24,
+    });
+    expect(await supervisor.authorize('s3cret')).toBeNull();
+
+    const launch = await session!.prepare();
+    expect(launch.argv).toEqual([
+      'setpriv',
+      ['--pdeathsig', 'SIGKILL', '--', '/bin/bash', '-c', launch.command],
+    ]);
+    expect(launch.cwd).toBe(path.join(dir, 'dynos', APP.id, 'run.1'));
+    expect(launch.env).toEqual({
+      GREETING: 'hello',
+      DYNO: 'run.1',
+      HOME: launch.cwd,
+      PATH: process.env.PATH,
+    });
+    const [file, args] = launch.argv;
+    const child = spawn(file, args, { cwd: launch.cwd, env: launch.env, detached: true });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    session!.started(child.pid!);
+    const status = await new Promise<number>((resolve) => child.on('close', resolve));
+    session!.ended({ status });
+    expect(output).toBe('hello from run.1\n');
+    await eventually(() => expect(states('run.1')).toEqual(['starting', 'up', 'down']));
+    expect(reports.at(-1)!.report).toMatchObject({ exit_status: 0, generation: 1 });
+
+    // Finished: a listing that still holds it neither waits for it nor runs it again.
+    supervisor.apply(listing, 'all');
+    expect(await supervisor.authorize('s3cret')).toBeNull();
+    expect(states('run.1')).toEqual(['starting', 'up', 'down']);
+  });
+
+  it('lists everything once more for a secret it does not know yet', async () => {
+    supervisor.apply([], 'all');
+    listing = [oneOff('run.2', 'fresh')];
+    expect(await supervisor.authorize('fresh')).not.toBeNull();
+    expect(relists).toBe(1);
+    expect(await supervisor.authorize('never')).toBeNull();
+    expect(relists).toBe(2);
+  });
+
+  it("ends an attached dyno nobody attached to in time crashed, with Heroku's R13", async () => {
+    const expiring = oneOff('run.3', 'late');
+    expiring.attach!.expiresAt = new Date(Date.now() + 50);
+    listing = [expiring];
+    supervisor.apply(listing, 'all');
+    await eventually(() => expect(states('run.3')).toEqual(['crashed']));
+    expect(reports[0].report).toEqual({ state: 'crashed', generation: 1, error: ATTACH_ERROR });
+    expect(await supervisor.authorize('late')).toBeNull();
+  });
+
+  it('stops an attached process when its dyno leaves the listing', async () => {
+    listing = [oneOff('run.4', 'open', { command: 'sleep 60' })];
+    supervisor.apply(listing, 'all');
+    const session = (await supervisor.authorize('open'))!;
+    const launch = await session.prepare();
+    const [file, args] = launch.argv;
+    const child = spawn(file, args, { cwd: launch.cwd, env: launch.env, detached: true });
+    child.on('exit', (code, signal) => session.ended({ status: code ?? (signal ? 143 : 0) }));
+    session.started(child.pid!);
+    supervisor.apply([], 'all');
+    await eventually(() => expect(groupAlive(child.pid!)).toBe(false));
+    expect(states('run.4')).toEqual(['starting', 'up']);
+  });
+
+  it('runs a detached one-off dyno at once and reports how it ended', async () => {
+    supervisor.apply([oneOff('run.5', null, { command: 'echo nope >&2; exit 9' })], 'all');
+    await eventually(() => expect(states('run.5')).toEqual(['starting', 'up', 'crashed']));
+    expect(reports.at(-1)!.report).toEqual({
+      state: 'crashed',
+      generation: 1,
+      address: null,
+      exit_status: 9,
+      error: 'nope',
+    });
+  });
+});
