@@ -143,8 +143,9 @@ export class AttachedProcess {
     child.once('error', (error) => {
       // A process that never started emits only 'error'; one that did still emits 'exit'.
       if (child.pid !== undefined) return;
-      client.end();
-      resolve({ kind: 'failed', error: `Failed to start the process: ${error.message}` });
+      const message = `Failed to start the process: ${error.message}`;
+      client.end(`! ${message}\r\n`);
+      resolve({ kind: 'failed', error: message });
     });
     if (child.pid === undefined) return;
 
