@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import type { Duplex, Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { signalSession } from './process-sessions.js';
 
 /** The client's terminal, in character cells. */
@@ -78,12 +79,13 @@ export class AttachedProcess {
   private tail = '';
 
   private constructor(
-    private readonly child: ChildProcess,
-    private readonly client: Duplex,
+    /** Or the error spawn threw when it could not even try (a NUL byte in an argument, say). */
+    private readonly child: ChildProcess | Error,
+    private readonly client: Socket,
     private readonly tty: boolean,
     private readonly hangUpGraceMs: number,
   ) {
-    this.pid = child.pid;
+    this.pid = child instanceof Error ? undefined : child.pid;
     this.end = new Promise<AttachedEnd>((resolve) => this.follow(resolve));
   }
 
@@ -93,25 +95,30 @@ export class AttachedProcess {
    */
   static start(
     launch: AttachedLaunch,
-    client: Duplex,
+    client: Socket,
     options: AttachedProcessOptions = {},
   ): AttachedProcess {
     const [file, args, env] = launch.tty
       ? terminalArgv(launch.command, launch.env, launch.tty)
       : pipeArgv(launch.command, launch.env);
-    const child = spawn(file, args, {
-      cwd: launch.cwd,
-      env,
-      detached: true,
-      stdio: launch.tty ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-    });
+    let child: ChildProcess | Error;
+    try {
+      child = spawn(file, args, {
+        cwd: launch.cwd,
+        env,
+        detached: true,
+        stdio: launch.tty ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      child = error instanceof Error ? error : new Error(String(error));
+    }
     const attached = new AttachedProcess(
       child,
       client,
       launch.tty !== null,
       options.hangUpGraceMs ?? DEFAULT_HANG_UP_GRACE_MS,
     );
-    if (child.pid !== undefined) {
+    if (attached.pid !== undefined) {
       live.add(attached);
       installExitHook();
     }
@@ -140,12 +147,15 @@ export class AttachedProcess {
 
   private follow(resolve: (end: AttachedEnd) => void): void {
     const { child, client } = this;
+    const fail = (error: Error) => {
+      const message = `Failed to start the process: ${error.message}`;
+      endClient(client, `! ${message}\r\n`);
+      resolve({ kind: 'failed', error: message });
+    };
+    if (child instanceof Error) return fail(child);
     child.once('error', (error) => {
       // A process that never started emits only 'error'; one that did still emits 'exit'.
-      if (child.pid !== undefined) return;
-      const message = `Failed to start the process: ${error.message}`;
-      client.end(`! ${message}\r\n`);
-      resolve({ kind: 'failed', error: message });
+      if (child.pid === undefined) fail(error);
     });
     if (child.pid === undefined) return;
 
@@ -170,7 +180,7 @@ export class AttachedProcess {
       this.kill();
       child.stdio[3]?.destroy();
       void Promise.all(outputs.map(closed)).then(() => {
-        client.end();
+        endClient(client);
         resolve({ kind: 'exited', status, lastOutputLine: lastOutputLine(this.tail) });
       });
     });
@@ -190,8 +200,8 @@ export class AttachedProcess {
   }
 
   private bridgeInput(): void {
-    const { child, client } = this;
-    const stdin = child.stdin!;
+    const { client } = this;
+    const stdin = (this.child as ChildProcess).stdin!;
     // Writes after the command closed its stdin fail with EPIPE: that input had no reader.
     stdin.on('error', () => undefined);
     let inputOpen = true;
@@ -217,6 +227,22 @@ export class AttachedProcess {
     client.on('error', () => undefined);
     client.resume();
   }
+}
+
+/** How long an ended connection may wait for the client to close its side. */
+const LINGER_MS = 30_000;
+
+/**
+ * Ends the connection, then destroys it if the client keeps its side open and silent: the
+ * CLI closes at once, a client that does not must not hold the socket forever.
+ */
+export function endClient(client: Socket, last?: string): void {
+  if (client.destroyed) return;
+  if (last === undefined) client.end();
+  else client.end(last);
+  // Input nobody reads any more is drained, so that closing does not reset the connection.
+  client.resume();
+  client.setTimeout(LINGER_MS, () => client.destroy());
 }
 
 /**

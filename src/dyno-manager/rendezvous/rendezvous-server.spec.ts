@@ -323,6 +323,13 @@ describe('the rendezvous', () => {
       expect(run.abandoned).toHaveLength(1);
       expect(run.abandoned[0]).toMatch(/^Failed to start the process: /);
     });
+    it('that spawn refuses outright are abandoned too', async () => {
+      const run = await attach({ command: 'echo a\u0000b' });
+      await run.client.waitClosed();
+      expect(run.client.output).toMatch(/^! Failed to start the process: .*null bytes/);
+      expect(run.started).toEqual([]);
+      expect(run.abandoned).toHaveLength(1);
+    });
   });
 
   describe('secrets', () => {

@@ -1,6 +1,6 @@
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { AttachedEnd, AttachedProcess, TerminalSize } from './attached-process.js';
+import { AttachedEnd, AttachedProcess, endClient, TerminalSize } from './attached-process.js';
 
 /**
  * An attached one-off dyno whose client presented its secret, as the manager hands it over.
@@ -238,7 +238,7 @@ function names(session: AttachSession): { app: string; dyno: string } {
 function refuse(socket: tls.TLSSocket, message: string): void {
   if (socket.destroyed) return;
   socket.write(DISCARDED_LINE);
-  socket.end(message);
+  endClient(socket, message);
 }
 
 /**
