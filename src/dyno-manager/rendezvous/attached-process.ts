@@ -197,6 +197,8 @@ export class AttachedProcess {
         client.once('drain', () => output.resume());
       }
     });
+    // No 'drain' comes from a connection that closed: read on, so that the pipe can close.
+    client.once('close', () => output.resume());
   }
 
   private bridgeInput(): void {

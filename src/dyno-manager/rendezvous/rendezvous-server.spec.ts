@@ -308,6 +308,15 @@ describe('the rendezvous', () => {
       await eventually(() => expect(alive(sleeper)).toBe(false));
     });
 
+    it('end when a client that stopped reading goes away', async () => {
+      const run = await attach({ command: 'echo start; head -c 50000000 /dev/zero' });
+      await run.client.waitFor('start');
+      run.client.socket.pause();
+      await eventually(() => expect(run.started).toHaveLength(1));
+      run.client.socket.destroy();
+      expect(await ended(run)).toMatchObject({ status: expect.any(Number) });
+    });
+
     it('are killed when they ignore the hang-up', async () => {
       const run = await attach({ command: 'trap "" HUP; echo ready; sleep 1000; echo never' });
       await run.client.waitFor('ready\n');

@@ -156,7 +156,8 @@ export async function startRendezvousServer(
     }
     if (socket.destroyed) return call(session, () => session.abandon(CLIENT_GONE));
 
-    socket.write(DISCARDED_LINE);
+    await writeDiscardedLine(socket);
+    if (socket.destroyed) return call(session, () => session.abandon(CLIENT_GONE));
     if (line.rest.length > 0) socket.unshift(line.rest);
     const child = AttachedProcess.start({ ...launch, tty: session.tty }, socket, {
       hangUpGraceMs: options.hangUpGraceMs,
@@ -232,13 +233,17 @@ function names(session: AttachSession): { app: string; dyno: string } {
 }
 
 /**
- * The CLI discards the first chunk it receives, so a message sent alone would never be
- * shown: the discarded line goes first, as its own write.
+ * The line the CLI discards, alone in its TLS record: writes queued behind a write in
+ * progress are joined into one record, which the CLI reads as one chunk.
  */
+function writeDiscardedLine(socket: tls.TLSSocket): Promise<void> {
+  return new Promise((resolve) => socket.write(DISCARDED_LINE, () => resolve()));
+}
+
+/** A message sent as the first chunk would never be shown: it follows the discarded line. */
 function refuse(socket: tls.TLSSocket, message: string): void {
   if (socket.destroyed) return;
-  socket.write(DISCARDED_LINE);
-  endClient(socket, message);
+  void writeDiscardedLine(socket).then(() => endClient(socket, message));
 }
 
 /**
