@@ -18,6 +18,7 @@ export const LAYER_RULES = {
   mayImport: {
     common: [],
     config: ['common'],
+    'dyno-manager': ['common', 'runtime'],
     router: ['common', 'runtime'],
     runtime: ['common'],
   },
