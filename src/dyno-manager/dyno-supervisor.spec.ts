@@ -1,16 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { eventually } from '../../test/support/eventually.js';
 import { JsonClient } from '../common/http-client/json-client.js';
 import { createLogger } from '../common/logging/logger.js';
 import { ATTACH_ERROR, secretHash } from './attach-session.js';
 import type { DynoReport } from './control-plane-api.js';
+import { launchArgv } from './dyno-process.js';
 import { DynoSupervisor } from './dyno-supervisor.js';
 import { DynoWorkspace } from './dyno-workspace.js';
 import type { ManagedDyno } from './managed-dyno.js';
 import { ProcessState } from './process-state.js';
+import { ensureRendezvousCertificate } from './rendezvous/rendezvous-certificate.js';
+import { startRendezvousServer } from './rendezvous/rendezvous-server.js';
 import { groupAlive } from './process-table.js';
 import { SlugCache } from './slug-cache.js';
 
@@ -89,22 +93,11 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
 
     expect(await supervisor.authorize('wrong')).toBeNull();
     const session = await supervisor.authorize('s3cret');
-    expect(session?.dyno).toEqual({
-      appId: APP.id,
-      appName: 'shop',
-      name: 'run.1',
-      command: 'echo "$GREETING from $DYNO"; exit 0',
-      tty: true,
-      columns: 80,
-      lines: 24,
-    });
+    expect(session?.dyno).toEqual({ id: 'id-run.1', appName: 'shop', name: 'run.1' });
     expect(await supervisor.authorize('s3cret')).toBeNull();
 
+    expect(session?.tty).toEqual({ columns: 80, lines: 24 });
     const launch = await session!.prepare();
-    expect(launch.argv).toEqual([
-      'setpriv',
-      ['--pdeathsig', 'SIGKILL', '--', '/bin/bash', '-c', launch.command],
-    ]);
     expect(launch.cwd).toBe(path.join(dir, 'dynos', APP.id, 'run.1'));
     expect(launch.env).toEqual({
       GREETING: 'hello',
@@ -112,7 +105,7 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
       HOME: launch.cwd,
       PATH: process.env.PATH,
     });
-    const [file, args] = launch.argv;
+    const [file, args] = launchArgv(launch.command);
     const child = spawn(file, args, { cwd: launch.cwd, env: launch.env, detached: true });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
@@ -148,18 +141,46 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
     expect(await supervisor.authorize('late')).toBeNull();
   });
 
-  it('stops an attached process when its dyno leaves the listing', async () => {
-    listing = [oneOff('run.4', 'open', { command: 'sleep 60' })];
-    supervisor.apply(listing, 'all');
-    const session = (await supervisor.authorize('open'))!;
-    const launch = await session.prepare();
-    const [file, args] = launch.argv;
-    const child = spawn(file, args, { cwd: launch.cwd, env: launch.env, detached: true });
-    child.on('exit', (code, signal) => session.ended({ status: code ?? (signal ? 143 : 0) }));
-    session.started(child.pid!);
-    supervisor.apply([], 'all');
-    await eventually(() => expect(groupAlive(child.pid!)).toBe(false));
-    expect(states('run.4')).toEqual(['starting', 'up']);
+  it('hands an attached dyno to the rendezvous, and stops it when it leaves the listing', async () => {
+    const certificate = await ensureRendezvousCertificate(path.join(dir, 'tls'), []);
+    const rendezvous = await startRendezvousServer({
+      host: '127.0.0.1',
+      port: 0,
+      key: certificate.key,
+      cert: certificate.cert,
+      authorize: (secret) => supervisor.authorize(secret),
+      logger: createLogger('silent'),
+    });
+    try {
+      listing = [
+        oneOff('run.4', 'open', {
+          command: 'echo "$GREETING from $DYNO"; exec sleep 60',
+          attach: { ...oneOff('run.4', 'open').attach!, tty: false },
+        }),
+      ];
+      supervisor.apply(listing, 'all');
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: rendezvous.port,
+        ca: readFileSync(certificate.caFile, 'utf8'),
+      });
+      let output = '';
+      socket.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write('open\r\n');
+      await eventually(() => expect(output).toContain('hello from run.4\n'));
+      expect(states('run.4')).toEqual(['starting', 'up']);
+      const pgid = JSON.parse(readFileSync(path.join(dir, 'processes.json'), 'utf8')).processes[0]
+        .pgid as number;
+
+      // ps:stop run.4: it leaves the listing; the manager stops its process group.
+      supervisor.apply([], 'all');
+      await closed;
+      await eventually(() => expect(groupAlive(pgid)).toBe(false));
+      expect(states('run.4')).toEqual(['starting', 'up']);
+    } finally {
+      await rendezvous.close();
+    }
   });
 
   it('runs a detached one-off dyno at once and reports how it ended', async () => {

@@ -4,7 +4,7 @@ import { ATTACH_ERROR, AttachSession, sameHash, secretHash } from './attach-sess
 import type { DynoReport } from './control-plane-api.js';
 import { CrashCooldown } from './crash-cooldown.js';
 import { dynoEnv, isWeb } from './dyno-env.js';
-import { DynoExit, DynoLaunch, DynoProcess, launchArgv } from './dyno-process.js';
+import { DynoExit, DynoLaunch, DynoProcess } from './dyno-process.js';
 import { DynoWorkspace, WorkspaceError } from './dyno-workspace.js';
 import { isOneOff, type ManagedDyno } from './managed-dyno.js';
 import { killGroup, stopGroup } from './process-group.js';
@@ -13,6 +13,10 @@ import { readProcess } from './process-table.js';
 import { PortAllocator, waitForPort } from './ports.js';
 import { planReconcile, type ReconcileAction } from './reconcile.js';
 import type { Scope } from './listing-sync.js';
+
+/** The terminal size `heroku run` gets when the client sent none (the CLI always does). */
+const DEFAULT_COLUMNS = 80;
+const DEFAULT_LINES = 24;
 
 export interface SupervisorOptions {
   dynoHost: string;
@@ -413,15 +417,10 @@ export class DynoSupervisor {
     const attach = dyno.attach!;
     let run: Run | undefined;
     return {
-      dyno: {
-        appId: dyno.app.id,
-        appName: dyno.app.name,
-        name: dyno.name,
-        command: dyno.command,
-        tty: attach.tty,
-        columns: attach.columns,
-        lines: attach.lines,
-      },
+      dyno: { id: dyno.id, appName: dyno.app.name, name: dyno.name },
+      tty: attach.tty
+        ? { columns: attach.columns ?? DEFAULT_COLUMNS, lines: attach.lines ?? DEFAULT_LINES }
+        : null,
       prepare: async () => {
         if (run) throw new Error('the attached dyno was prepared already');
         const current: Run = { dyno, phase: 'preparing', stopping: false };
@@ -444,7 +443,7 @@ export class DynoSupervisor {
           current.endAttached!({ kind: 'failed', error: 'The dyno was stopped' });
           throw new Error('the dyno was stopped');
         }
-        return { ...launch, argv: launchArgv(launch.command) };
+        return launch;
       },
       started: (pid) => {
         if (!run || slot.run !== run || run.pid !== undefined) return;
