@@ -81,6 +81,7 @@ export class ChangeWatcher {
         missed = true;
         this.retryLater('change stream ended', undefined);
       } catch (error) {
+        // Stopping ends a listing or a stream in flight: nothing to retry.
         if (this.stopped) return;
         missed = true;
         this.retryLater('change stream failed', error);

@@ -140,11 +140,14 @@ export class DynoManager {
   async start(): Promise<boolean> {
     await this.replaceLeftovers();
     this.heartbeat.start();
-    const version = await Promise.race([this.sync.all(), this.whenStopped.then(() => null)]);
+    const version = await Promise.race([
+      this.sync.all().catch(() => null),
+      this.whenStopped.then(() => null),
+    ]);
     if (version === null) return false;
     this.log.info({ version }, 'listing applied: following changes');
     this.watcher.start(version);
-    this.resync = setInterval(() => void this.sync.all(), RESYNC_INTERVAL_MS);
+    this.resync = setInterval(() => this.sync.all().catch(() => undefined), RESYNC_INTERVAL_MS);
     return true;
   }
 

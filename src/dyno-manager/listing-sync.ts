@@ -5,6 +5,13 @@ import type { ManagedDyno } from './managed-dyno.js';
 
 export type Scope = 'all' | ReadonlySet<string>;
 
+/** The sync stopped before the listing asked for was applied. */
+export class ListingStopped extends Error {
+  constructor() {
+    super('the listing sync stopped');
+  }
+}
+
 export interface ListingSyncOptions {
   api: Pick<ControlPlaneApi, 'listAll' | 'listApp'>;
   /** A listing of the apps in scope (an app gone is in scope with no dynos). */
@@ -26,7 +33,10 @@ export class ListingSync {
   private readonly concurrency: number;
   private fullWanted = false;
   private readonly appsWanted = new Set<string>();
-  private fullWaiters: Array<(version: number) => void> = [];
+  private fullWaiters: Array<{
+    resolve: (version: number) => void;
+    reject: (error: Error) => void;
+  }> = [];
   private running?: Promise<void>;
   private stopped = false;
   private wake?: () => void;
@@ -36,10 +46,16 @@ export class ListingSync {
     this.concurrency = options.concurrency ?? 4;
   }
 
-  /** Resolves with the version of a full listing applied after this call. */
+  /**
+   * Resolves with the version of a full listing applied after this call; rejects if the
+   * sync is stopped first.
+   */
   all(): Promise<number> {
+    if (this.stopped) return Promise.reject(new ListingStopped());
     this.fullWanted = true;
-    const applied = new Promise<number>((resolve) => this.fullWaiters.push(resolve));
+    const applied = new Promise<number>((resolve, reject) =>
+      this.fullWaiters.push({ resolve, reject }),
+    );
     this.kick();
     return applied;
   }
@@ -52,6 +68,7 @@ export class ListingSync {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    for (const waiter of this.fullWaiters.splice(0)) waiter.reject(new ListingStopped());
     await this.running;
   }
 
@@ -90,7 +107,7 @@ export class ListingSync {
     try {
       const { version, dynos } = await this.options.api.listAll();
       this.options.apply(dynos, 'all');
-      for (const resolve of waiters) resolve(version);
+      for (const waiter of waiters) waiter.resolve(version);
     } catch (error) {
       this.fullWanted = true;
       this.fullWaiters.unshift(...waiters);

@@ -348,3 +348,43 @@ describe('the reference dyno manager', () => {
       expect(() => JSON.parse(line)).not.toThrow();
   }, 60_000);
 });
+
+describe('the reference dyno manager without a control plane', () => {
+  let dir: string;
+  beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'drydock-dm-alone-'))));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses a bad configuration with one line per problem and exit 1', async () => {
+    const manager = startDynoManager({
+      DYNO_MANAGER_TOKEN: 'x',
+      CONTROL_PLANE_URL: 'ftp://nowhere',
+      DYNO_HOST: 'a host',
+      DATA_DIR: dir,
+    });
+    expect(await manager.exited).toBe(1);
+    expect(manager.output()).toBe(
+      [
+        'Invalid dyno manager configuration:',
+        '  - CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
+        '  - DYNO_HOST must be a host name or an IP address (IPv6 in brackets) that routers reach dynos at',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('waits for an unreachable control plane, and still stops cleanly on SIGTERM', async () => {
+    const manager = startDynoManager({
+      DYNO_MANAGER_TOKEN: 'drydock_unused',
+      // Nothing listens on port 9 (discard) here: the connection is refused.
+      CONTROL_PLANE_URL: 'http://127.0.0.1:9',
+      DYNO_MANAGER_DIR: dir,
+      DATA_DIR: dir,
+    });
+    await eventually(
+      () => expect(manager.output()).toContain('listing failed: dynos keep running as they are'),
+      10_000,
+    );
+    expect(await manager.stop('SIGTERM')).toBe(0);
+    expect(manager.output()).not.toContain('drydock_unused');
+  });
+});

@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface DynoManagerProcess {
   process: ChildProcess;
   output: () => string;
+  /** Resolves with the exit code once it exited by itself or was stopped. */
+  exited: Promise<number | null>;
   /** Sends `signal` and resolves with the exit code (null when a signal ended it). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -22,14 +24,14 @@ export function startDynoManager(env: NodeJS.ProcessEnv): DynoManagerProcess {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = once(child, 'exit');
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     process: child,
     output: () => output,
+    exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const [code] = await exited;
-      return code as number | null;
+      return exited;
     },
   };
 }
