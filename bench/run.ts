@@ -4,6 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import dynoStart from './dyno-start.js';
 import maintenancePage from './maintenance-page.js';
 import maintenanceWrites from './maintenance-writes.js';
 import propagation from './propagation.js';
@@ -23,6 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   maintenancePage,
   routerProxy,
   scale,
+  dynoStart,
 ];
 
 function usage(): string {
