@@ -249,9 +249,8 @@ export class DynoSupervisor {
       return;
     }
     if (this.obsolete(slot, run)) {
-      this.release(run);
-      slot.run = undefined;
-      slot.again = true;
+      // Stopped before it ran: at shutdown it is reported down like the others.
+      this.ended(slot, run, { kind: 'failed', error: 'Stopped before the process started' });
       return;
     }
     const process = DynoProcess.start(launch);
