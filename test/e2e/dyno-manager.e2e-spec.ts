@@ -100,7 +100,7 @@ describe('the reference dyno manager', () => {
     DYNO_MANAGER_NAME: 'e2e-host',
     DYNO_MANAGER_RENDEZVOUS_PORT: '0',
     DYNO_MANAGER_STOP_TIMEOUT_SECONDS: '3',
-    DYNO_MANAGER_BOOT_TIMEOUT_SECONDS: '2',
+    DYNO_MANAGER_BOOT_TIMEOUT_SECONDS: '3',
     DYNO_MANAGER_CRASH_COOLDOWN_SECONDS: '0.2',
     LOG_LEVEL: 'debug',
   });
@@ -253,7 +253,7 @@ describe('the reference dyno manager', () => {
           state: 'crashed',
           exit_status: 137,
           error:
-            'Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 2 seconds of launch',
+            'Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 3 seconds of launch',
         }),
       SLOW,
     );
