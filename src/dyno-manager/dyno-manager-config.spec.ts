@@ -12,6 +12,8 @@ describe('loadDynoManagerConfig', () => {
       dir: path.resolve('.data/dyno-manager'),
       name: os.hostname(),
       dynoHost: '127.0.0.1',
+      rendezvousHost: '127.0.0.1',
+      rendezvousBind: '127.0.0.1',
       rendezvousPort: 5001,
       stopTimeoutMs: 30_000,
       bootTimeoutMs: 60_000,
@@ -60,12 +62,35 @@ describe('loadDynoManagerConfig', () => {
       dir: '/var/lib/dm',
       name: 'host-7.example',
       dynoHost: '[fd00::7]',
+      rendezvousHost: '[fd00::7]',
+      rendezvousBind: '0.0.0.0',
       rendezvousPort: 0,
       stopTimeoutMs: 500,
       bootTimeoutMs: 3000,
       crashCooldownMs: 250,
       logLevel: 'debug',
     });
+  });
+
+  it('advertises the rendezvous at DYNO_MANAGER_RENDEZVOUS_HOST, listening on loopback only for a loopback one', () => {
+    expect(
+      loadDynoManagerConfig({
+        DYNO_MANAGER_TOKEN: 'drydock_dm',
+        DYNO_HOST: 'dyno-manager',
+        DYNO_MANAGER_RENDEZVOUS_HOST: 'localhost',
+      }),
+    ).toMatchObject({
+      dynoHost: 'dyno-manager',
+      rendezvousHost: 'localhost',
+      rendezvousBind: '127.0.0.1',
+    });
+    expect(
+      loadDynoManagerConfig({
+        DYNO_MANAGER_TOKEN: 'drydock_dm',
+        DYNO_MANAGER_RENDEZVOUS_HOST: 'localhost',
+        DYNO_MANAGER_RENDEZVOUS_BIND: '0.0.0.0',
+      }).rendezvousBind,
+    ).toBe('0.0.0.0');
   });
 
   it('names every problem on its own line, without the token', () => {

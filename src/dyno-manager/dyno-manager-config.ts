@@ -13,8 +13,12 @@ export interface DynoManagerConfig {
   /** Absolute: dynos, slugs and the process state file live under it. */
   dir: string;
   name: string;
-  /** The address routers reach dynos at, and the rendezvous is advertised on. */
+  /** The address routers reach dynos at. */
   dynoHost: string;
+  /** The address `heroku run` reaches the rendezvous at (default DYNO_HOST); its certificate names it. */
+  rendezvousHost: string;
+  /** Where the rendezvous listens: loopback when it is advertised on loopback, else every interface. */
+  rendezvousBind: string;
   /** 0: any free port. */
   rendezvousPort: number;
   /** SIGTERM to SIGKILL, as Heroku's 30 s. */
@@ -107,6 +111,15 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
     );
   }
 
+  const rendezvousHost = env.DYNO_MANAGER_RENDEZVOUS_HOST || dynoHost;
+  if (env.DYNO_MANAGER_RENDEZVOUS_HOST && !HOST.test(rendezvousHost)) {
+    problems.push(
+      'DYNO_MANAGER_RENDEZVOUS_HOST must be a host name or an IP address that `heroku run` reaches the dyno manager at',
+    );
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(rendezvousHost.toLowerCase());
+  const rendezvousBind = env.DYNO_MANAGER_RENDEZVOUS_BIND || (loopback ? '127.0.0.1' : '0.0.0.0');
+
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -119,6 +132,8 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
     dir: path.resolve(env.DYNO_MANAGER_DIR || path.join('.data', 'dyno-manager')),
     name,
     dynoHost,
+    rendezvousHost,
+    rendezvousBind,
     rendezvousPort: integer('DYNO_MANAGER_RENDEZVOUS_PORT', 5001, 0, 65535),
     stopTimeoutMs: seconds('DYNO_MANAGER_STOP_TIMEOUT_SECONDS', 30, 0, 3600),
     bootTimeoutMs: seconds('DYNO_MANAGER_BOOT_TIMEOUT_SECONDS', 60, 0.1, 3600),

@@ -121,10 +121,11 @@ export class DynoManager {
 
   /**
    * Where `heroku run` attaches: the rendezvous's port once it listens, advertised at
-   * DYNO_HOST in every heartbeat from then on (null: it takes no attachments).
+   * DYNO_MANAGER_RENDEZVOUS_HOST in every heartbeat from then on (null: it takes no
+   * attachments).
    */
   advertiseRendezvous(port: number | null): void {
-    this.rendezvous = port === null ? null : `${this.config.dynoHost}:${port}`;
+    this.rendezvous = port === null ? null : `${this.config.rendezvousHost}:${port}`;
     this.heartbeat.now();
   }
 

@@ -6,6 +6,8 @@ import {
   loadDynoManagerConfig,
 } from './dyno-manager-config.js';
 import { DynoManager } from './dyno-manager.js';
+import { ensureRendezvousCertificate } from './rendezvous/rendezvous-certificate.js';
+import { startRendezvousServer } from './rendezvous/rendezvous-server.js';
 
 /** The reference dyno manager: runs every dyno of every app as a local process. */
 async function main(): Promise<void> {
@@ -23,6 +25,25 @@ async function main(): Promise<void> {
     manager: config.name,
   });
   const manager = new DynoManager(config, log);
+  // `heroku run` attaches over TLS; the CLI trusts our own CA through NODE_EXTRA_CA_CERTS.
+  const certificate = await ensureRendezvousCertificate(config.dir, [config.rendezvousHost]);
+  const rendezvous = await startRendezvousServer({
+    host: config.rendezvousBind,
+    port: config.rendezvousPort,
+    key: certificate.key,
+    cert: certificate.cert,
+    authorize: (secret) => manager.authorize(secret),
+    logger: log,
+  });
+  manager.advertiseRendezvous(rendezvous.port);
+  log.info(
+    {
+      rendezvous: `${config.rendezvousHost}:${rendezvous.port}`,
+      ca_file: certificate.caFile,
+      ...(certificate.caCreated ? { new_ca: true } : {}),
+    },
+    `heroku run attaches here: export NODE_EXTRA_CA_CERTS=${certificate.caFile}`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -30,7 +51,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping every dyno');
     try {
-      await manager.stop();
+      await Promise.all([manager.stop(), rendezvous.close()]);
     } catch (error) {
       log.error({ error: error instanceof Error ? error.message : String(error) }, 'stop failed');
     }
