@@ -68,7 +68,8 @@ export class DynoManagerService {
   /**
    * A manager reports what a dyno is doing. A report about an older generation changes
    * nothing (409): the dyno was restarted meanwhile. A one-off dyno whose command ended
-   * is finished and leaves; a crashed one stays visible until `ps:stop` clears it.
+   * is finished and leaves; a detached one that crashed stays visible, with its exit
+   * status and error, until `ps:stop` clears it.
    */
   report(
     principal: Principal,
@@ -106,7 +107,8 @@ export class DynoManagerService {
         address,
         exit_status: exitStatus,
       });
-      if (dyno.type === ONE_OFF_TYPE && ended && report.state === 'down') {
+      // Attached ones end however they ended: their user saw it happen.
+      if (dyno.type === ONE_OFF_TYPE && ended && (report.state === 'down' || dyno.attach)) {
         await this.dynos.remove(tx, [dyno.id]);
       }
       return this.toManaged([updated])[0];

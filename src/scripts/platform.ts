@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       ...(token ? [`    admin token                ${token}`] : []),
       '',
       '  In another terminal:',
-      `    export HEROKU_HOST=${apiUrl}`,
+      `    export HEROKU_HOST=${apiUrl} HEROKU_PARTICLEBOARD_URL=${apiUrl}`,
       `    ${adminTokenHint()}`,
       `    export NODE_EXTRA_CA_CERTS=${caFile}   # heroku run trusts the dyno manager`,
       '',

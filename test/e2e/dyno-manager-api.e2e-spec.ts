@@ -248,6 +248,10 @@ describe('dyno manager API', () => {
       await t.reportDyno('runner', name, { state: 'up' });
       expect((await find(name))!.attach).toBeNull();
 
+      // However it ends, an attached dyno leaves: its user watched it end.
+      await t.reportDyno('runner', name, { state: 'crashed', exit_status: 3, error: 'exit' });
+      await t.http().get(`/apps/runner/dynos/${name}`).set(bearer(owner.token)).expect(404);
+
       const pipe = await t
         .http()
         .post('/apps/runner/dynos')
