@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository.js';
 import { AppRepository } from './app.repository.js';
+import { BlobStore } from './blob.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { DynoRepository } from './dyno.repository.js';
 import { FormationRepository } from './formation.repository.js';
@@ -12,6 +13,7 @@ import { TokenRepository } from './token.repository.js';
 const REPOSITORIES = [
   AccountRepository,
   AppRepository,
+  BlobStore,
   ConfigVarRepository,
   DynoRepository,
   FormationRepository,
