@@ -7,6 +7,7 @@ import { DynoRepository } from './dyno.repository.js';
 import { FormationRepository } from './formation.repository.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { ReleaseRepository } from './release.repository.js';
+import { SlugRepository } from './slug.repository.js';
 import { SpaceRepository } from './space.repository.js';
 import { TokenRepository } from './token.repository.js';
 
@@ -19,6 +20,7 @@ const REPOSITORIES = [
   FormationRepository,
   MaintenanceRepository,
   ReleaseRepository,
+  SlugRepository,
   SpaceRepository,
   TokenRepository,
 ];
