@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -55,6 +56,7 @@ export class SlugBlobsController {
       'the URL works until one upload succeeds, within SLUG_URL_TTL_SECONDS. 200 with no body.',
   })
   @ApiParam({ name: 'token', description: 'The secret part of the upload URL' })
+  @ApiConsumes('application/octet-stream', 'application/gzip')
   @ApiBody({
     schema: { type: 'string', format: 'binary' },
     description: 'The archive: every entry ./app or under it',

@@ -430,3 +430,160 @@ describe('slugs', () => {
     });
   });
 });
+
+describe('releases of a slug', () => {
+  let t: TestApp;
+  let owner: { id: string; token: string };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    owner = await t.createUser('deployer@example.com');
+    for (const name of ['deployed', 'neighbour']) {
+      await t.http().post('/apps').set(bearer(owner.token)).send({ name }).expect(201);
+    }
+  });
+  afterAll(() => t.close());
+
+  const as = () => bearer(owner.token);
+  /** A slug of `app` with its archive uploaded, or not. */
+  async function slugOf(
+    app: string,
+    processTypes: Record<string, string>,
+    options: { commit?: string; upload?: boolean } = {},
+  ): Promise<string> {
+    const created = await t
+      .http()
+      .post(`/apps/${app}/slugs`)
+      .set(as())
+      .send({ process_types: processTypes, commit: options.commit })
+      .expect(201);
+    if (options.upload ?? true) {
+      const archive = await appArchive({ 'web.js': `// ${JSON.stringify(processTypes)}\n` });
+      await t
+        .http()
+        .put(pathOf(created.body.blob.url))
+        .set('Content-Type', 'application/gzip')
+        .send(archive)
+        .expect(200);
+    }
+    return created.body.id as string;
+  }
+  const release = (app: string, body: Record<string, unknown>) =>
+    t.http().post(`/apps/${app}/releases`).set(as()).send(body);
+  const releaseInfo = async (app: string, version: number) =>
+    (await t.http().get(`/apps/${app}/releases/${version}`).set(as()).expect(200)).body;
+  const formation = async (app: string) =>
+    Object.fromEntries(
+      (await t.http().get(`/apps/${app}/formation`).set(as()).expect(200)).body.map(
+        (f: { type: string; quantity: number; command: string }) => [
+          f.type,
+          [f.quantity, f.command],
+        ],
+      ),
+    );
+
+  it('runs the slug with its process types: the formation follows and every dyno restarts on it', async () => {
+    const slug = await slugOf('deployed', PROCFILE, { commit: '60883d9e8947a57e04dc' });
+    const response = await release('deployed', { slug }).expect(201);
+    expect(response.body).toMatchObject({
+      version: 2,
+      description: 'Deploy 60883d9',
+      slug: { id: slug },
+      current: true,
+      status: 'succeeded',
+    });
+    expect(await formation('deployed')).toEqual({
+      web: [1, 'node web.js'],
+      worker: [0, 'node worker.js'],
+    });
+    const v2 = await t.prisma.release.findFirstOrThrow({
+      where: { app: { name: 'deployed' }, version: 2 },
+    });
+    expect(v2).toMatchObject({ slugId: slug, processTypes: PROCFILE });
+    const dynos = await t.prisma.dyno.findMany({ where: { app: { name: 'deployed' } } });
+    expect(dynos.map((dyno) => [dyno.name, dyno.releaseId])).toEqual([['web.1', v2.id]]);
+    expect((await releaseInfo('deployed', 1)).slug).toBeNull();
+    expect((await releaseInfo('deployed', 2)).slug).toEqual({ id: slug });
+    const listed = await t.http().get('/apps/deployed/releases').set(as()).expect(200);
+    expect(listed.body.map((r: { slug: unknown }) => r.slug)).toEqual([null, { id: slug }]);
+  });
+
+  it('describes a deploy "Deploy" without a commit, or as it is told', async () => {
+    const bare = await slugOf('neighbour', { web: 'node web.js' });
+    expect((await release('neighbour', { slug: bare }).expect(201)).body.description).toBe(
+      'Deploy',
+    );
+    const told = await release('neighbour', { slug: bare, description: 'Ship it' }).expect(201);
+    expect(told.body.description).toBe('Ship it');
+  });
+
+  it('keeps running the slug through a config change, and a rollback restores its target’s slug', async () => {
+    const first = (await releaseInfo('deployed', 2)).slug.id as string;
+    await t
+      .http()
+      .patch('/apps/deployed/config-vars')
+      .set(as())
+      .send({ GREETING: 'hi' })
+      .expect(200);
+    expect((await releaseInfo('deployed', 3)).slug).toEqual({ id: first });
+
+    const second = await slugOf('deployed', { web: 'node web2.js' });
+    expect((await release('deployed', { slug: second }).expect(201)).body.version).toBe(4);
+    expect(await formation('deployed')).toEqual({ web: [1, 'node web2.js'] });
+
+    const back = await release('deployed', { release: 'v3' }).expect(201);
+    expect(back.body).toMatchObject({
+      version: 5,
+      description: 'Rollback to v3',
+      slug: { id: first },
+    });
+    expect(await formation('deployed')).toEqual({
+      web: [1, 'node web.js'],
+      worker: [0, 'node worker.js'],
+    });
+    const toNothing = await release('deployed', { release: 'v1' }).expect(201);
+    expect(toNothing.body.slug).toBeNull();
+  });
+
+  it("refuses another app's slug, a slug without its archive, and a body naming both or neither", async () => {
+    const elsewhere = await slugOf('neighbour', { web: 'node web.js' });
+    const notFound = await release('deployed', { slug: elsewhere }).expect(404);
+    expect(notFound.body).toEqual({ id: 'not_found', message: "Couldn't find that slug." });
+    await release('deployed', { slug: 'not-a-slug' }).expect(404);
+    const pending = await slugOf('deployed', { web: 'x' }, { upload: false });
+    const empty = await release('deployed', { slug: pending }).expect(422);
+    expect(empty.body).toEqual({
+      id: 'invalid_params',
+      message: `The slug ${pending} has no archive yet: PUT it to the slug's blob URL first.`,
+    });
+    const both = await release('deployed', { slug: pending, release: 'v1' }).expect(422);
+    expect(both.body.message).toMatch(/either slug .* or release/);
+    await release('deployed', {}).expect(422);
+    await release('deployed', { release: 'v1', description: 'mine' }).expect(422);
+    const stranger = await t.createUser('deploy-stranger@example.com');
+    await t
+      .http()
+      .post('/apps/deployed/releases')
+      .set(bearer(stranger.token))
+      .send({ slug: elsewhere })
+      .expect(403);
+  });
+
+  it('releases a slug while the app is in maintenance', async () => {
+    await t.http().patch('/apps/neighbour').set(as()).send({ maintenance: true }).expect(200);
+    const slug = await slugOf('neighbour', { web: 'node web.js', clock: 'node clock.js' });
+    const released = await release('neighbour', { slug }).expect(201);
+    expect(released.body.slug).toEqual({ id: slug });
+  });
+
+  it('deletes the slugs of a deleted app, and their archives', async () => {
+    await t.http().post('/apps').set(as()).send({ name: 'short-lived' }).expect(201);
+    const slug = await slugOf('short-lived', { web: 'node web.js' });
+    const { blobId } = await t.prisma.slug.findUniqueOrThrow({ where: { id: slug } });
+    expect(await t.prisma.blobChunk.count({ where: { blobId } })).toBe(1);
+    await t.http().delete('/apps/short-lived').set(as()).expect(200);
+    expect(await t.prisma.slug.count({ where: { id: slug } })).toBe(0);
+    expect(await t.prisma.blob.count({ where: { id: blobId } })).toBe(0);
+    expect(await t.prisma.blobChunk.count({ where: { blobId } })).toBe(0);
+  });
+});
