@@ -1,4 +1,4 @@
-# drydock API (and the reference router, with a different command).
+# drydock API (and the reference router and dyno manager, with a different command).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
@@ -16,7 +16,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 # DATA_DIR in docker-compose.yml: a named volume there starts with this owner.
-RUN mkdir -p /var/lib/drydock && chown node:node /var/lib/drydock
+RUN mkdir -p /var/lib/drydock /var/lib/dyno-manager \
+  && chown node:node /var/lib/drydock /var/lib/dyno-manager
 USER node
 EXPOSE 3000
 CMD ["node", "dist/main.js"]

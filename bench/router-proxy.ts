@@ -40,6 +40,12 @@ const benchmark: Benchmark = {
       },
     );
     const api = await startApi(ctx, database);
+    const dynos = await apiCall<{ name: string; generation: number }[]>(
+      api.url,
+      ctx.settings.adminToken,
+      'GET',
+      `/dyno-manager/v1/apps/${APP}/dynos`,
+    );
     await apiCall(
       api.url,
       ctx.settings.adminToken,
@@ -47,6 +53,7 @@ const benchmark: Benchmark = {
       `/dyno-manager/v1/apps/${APP}/dynos/web.1/state`,
       {
         state: 'up',
+        generation: dynos.find((dyno) => dyno.name === 'web.1')?.generation ?? 1,
         address: `127.0.0.1:${upstream.port}`,
       },
     );

@@ -3,15 +3,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AccountsService } from './accounts/accounts.service.js';
+import {
+  AccountsService,
+  DYNO_MANAGER_TOKEN,
+  ROUTER_TOKEN,
+  ServiceToken,
+} from './accounts/accounts.service.js';
 import { writeSecretFile } from './common/files/secret-file.js';
 import type { AppConfig } from './config/app-config.js';
 
 /**
  * Makes sure someone can log in and the router can read routing. A generated admin token
  * is written to DATA_DIR/admin-token (0600) and printed once to the terminal, never to the
- * JSON log; a generated router token goes to DATA_DIR/router-token (0600), where
- * `npm run router` finds it.
+ * JSON log; generated router and dyno manager tokens go to DATA_DIR/router-token and
+ * DATA_DIR/dyno-manager-token (0600), where `npm run router` and `npm run dyno-manager`
+ * find them.
  */
 export async function bootstrapAdmin(
   app: INestApplication,
@@ -30,18 +36,39 @@ export async function bootstrapAdmin(
     );
   }
 
-  const routerFile = path.join(config.dataDir, 'router-token');
+  await ensureServiceToken(accounts, ROUTER_TOKEN, config.routerToken, config.dataDir, logger);
+  await ensureServiceToken(
+    accounts,
+    DYNO_MANAGER_TOKEN,
+    config.dynoManagerToken,
+    config.dataDir,
+    logger,
+  );
+}
+
+/** A machine's token: configured, or saved in DATA_DIR where its process finds it. */
+async function ensureServiceToken(
+  accounts: AccountsService,
+  service: ServiceToken,
+  configured: string | undefined,
+  dataDir: string,
+  logger: Logger,
+): Promise<void> {
+  const file = path.join(dataDir, service.file);
   const saved =
-    config.routerToken === undefined && existsSync(routerFile)
-      ? (await readFile(routerFile, 'utf8')).trim()
+    configured === undefined && existsSync(file)
+      ? (await readFile(file, 'utf8')).trim()
       : undefined;
-  const router = await accounts.ensureRouterToken(config.routerToken, saved);
-  if (router.outcome === 'configured') logger.info('router token: DRYDOCK_ROUTER_TOKEN');
-  else if (router.outcome === 'existing')
-    logger.info({ file: routerFile }, 'router token: saved in DATA_DIR');
+  const outcome = await accounts.ensureServiceToken(service, configured, saved);
+  if (outcome.outcome === 'configured') logger.info(`${service.scope} token: ${service.variable}`);
+  else if (outcome.outcome === 'existing')
+    logger.info({ file }, `${service.scope} token: saved in DATA_DIR`);
   else {
-    const file = await saveToken(config.dataDir, 'router-token', router.token);
-    logger.info({ file }, 'generated a routing token for the router');
+    await writeSecretFile(file, outcome.token);
+    logger.info(
+      { file },
+      `generated a ${service.scope} token (${service.description.toLowerCase()})`,
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import { CryptoModule } from './encryption-keys/crypto.module.js';
 import { ConfigVarsModule } from './config-vars/config-vars.module.js';
 import { DynoSizesModule } from './dyno-sizes/dyno-sizes.module.js';
 import { DynosModule } from './dynos/dynos.module.js';
+import { DynoUsageModule } from './dyno-usage/dyno-usage.module.js';
 import { FormationsModule } from './formations/formations.module.js';
 import { ReleasesModule } from './releases/releases.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         AddonsModule,
         FormationsModule,
         DynosModule,
+        DynoUsageModule,
         DynoSizesModule,
         ConfigVarsModule,
         ReleasesModule,

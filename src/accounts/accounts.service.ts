@@ -20,7 +20,27 @@ import {
 
 export const BOOTSTRAP_ADMIN_EMAIL = 'admin@drydock.local';
 const ADMIN_TOKEN_VAR = 'DRYDOCK_ADMIN_TOKEN';
-const ROUTER_TOKEN_VAR = 'DRYDOCK_ROUTER_TOKEN';
+/** A machine's token made at boot: its scope, the env var that may set it, its file in DATA_DIR. */
+export interface ServiceToken {
+  scope: Scope;
+  variable: string;
+  file: string;
+  description: string;
+}
+
+export const ROUTER_TOKEN: ServiceToken = {
+  scope: 'routing',
+  variable: 'DRYDOCK_ROUTER_TOKEN',
+  file: 'router-token',
+  description: 'Generated for the router',
+};
+
+export const DYNO_MANAGER_TOKEN: ServiceToken = {
+  scope: 'dyno-manager',
+  variable: 'DRYDOCK_DYNO_MANAGER_TOKEN',
+  file: 'dyno-manager-token',
+  description: 'Generated for the dyno manager',
+};
 
 export type AdminBootstrap =
   { outcome: 'configured' } | { outcome: 'existing' } | { outcome: 'generated'; token: string };
@@ -115,44 +135,47 @@ export class AccountsService {
   }
 
   /**
-   * Guarantees the router a `routing` token of the admin at boot (after ensureAdmin):
-   * DRYDOCK_ROUTER_TOKEN when set (the token made from an earlier value is revoked), else
-   * the one saved in DATA_DIR/router-token, minted anew when there is none or it is unknown.
+   * Guarantees a machine (the router, the dyno manager) a token of the admin with its one
+   * scope at boot (after ensureAdmin): the value of `service.variable` when set (the token
+   * made from an earlier value is revoked), else the one saved in DATA_DIR, minted anew
+   * when there is none or it is unknown.
    */
-  async ensureRouterToken(
+  async ensureServiceToken(
+    service: ServiceToken,
     configuredToken: string | undefined,
     savedToken: string | undefined,
   ): Promise<AdminBootstrap> {
+    const { scope, variable } = service;
     return this.prisma.$transaction(async (tx) => {
       await this.accounts.lockBootstrap(tx);
       if (configuredToken) {
         const existing = await this.tokenRows.findByHash(tx, hashToken(configuredToken));
         if (existing) {
-          if (existing.bootstrap !== ROUTER_TOKEN_VAR) {
+          if (existing.bootstrap !== variable) {
             // Taking over a token minted for another purpose would change what it may do.
-            if (existing.scopes.join() !== 'routing') {
+            if (existing.scopes.join() !== scope) {
               throw new StartupError(
-                `${ROUTER_TOKEN_VAR} is already a token with the ${existing.scopes.join(', ')} scope; set it to a new random value, e.g. \`openssl rand -hex 32\``,
+                `${variable} is already a token with the ${existing.scopes.join(', ')} scope; set it to a new random value, e.g. \`openssl rand -hex 32\``,
               );
             }
-            await this.tokenRows.update(tx, existing.id, { bootstrap: ROUTER_TOKEN_VAR });
+            await this.tokenRows.update(tx, existing.id, { bootstrap: variable });
           }
-          await this.revokeEarlier(tx, ROUTER_TOKEN_VAR, existing.id);
+          await this.revokeEarlier(tx, variable, existing.id);
           return { outcome: 'configured' };
         }
       } else if (savedToken) {
         const saved = await this.tokenRows.findByHash(tx, hashToken(savedToken));
-        if (saved?.scopes.join() === 'routing') return { outcome: 'existing' };
+        if (saved?.scopes.join() === scope) return { outcome: 'existing' };
       }
       const admin = await this.accounts.firstAdmin(tx);
-      if (!admin) throw new Error('ensureAdmin must run before ensureRouterToken');
+      if (!admin) throw new Error('ensureAdmin must run before ensureServiceToken');
       return this.issueBootstrapToken(
         tx,
         admin.id,
-        ['routing'],
-        ROUTER_TOKEN_VAR,
+        [scope],
+        variable,
         configuredToken,
-        'Generated for the router',
+        service.description,
       );
     });
   }

@@ -121,6 +121,10 @@ describe('loadConfig', () => {
     expect(problems({ DRYDOCK_ADMIN_TOKEN: token, DRYDOCK_ROUTER_TOKEN: token })).toEqual([
       'DRYDOCK_ROUTER_TOKEN must differ from DRYDOCK_ADMIN_TOKEN',
     ]);
+    expect(problems({ DRYDOCK_ROUTER_TOKEN: token, DRYDOCK_DYNO_MANAGER_TOKEN: token })).toEqual([
+      'DRYDOCK_DYNO_MANAGER_TOKEN must differ from DRYDOCK_ROUTER_TOKEN',
+    ]);
     expect(loadConfig({ DRYDOCK_ROUTER_TOKEN: token }).routerToken).toBe(token);
+    expect(loadConfig({ DRYDOCK_DYNO_MANAGER_TOKEN: token }).dynoManagerToken).toBe(token);
   });
 });

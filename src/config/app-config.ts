@@ -16,6 +16,8 @@ export interface AppConfig {
   adminToken: string | undefined;
   /** A routing token for the router; unset means one generated into dataDir/router-token. */
   routerToken: string | undefined;
+  /** DRYDOCK_DYNO_MANAGER_TOKEN: the dyno manager's token, else one generated into DATA_DIR. */
+  dynoManagerToken: string | undefined;
   /** 32-byte key sealing secrets at rest; unset means one kept in dataDir. */
   encryptionKey: Buffer | undefined;
   /** Keys being rotated out: still read, never written with. */
@@ -101,9 +103,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const adminToken = token('DRYDOCK_ADMIN_TOKEN');
   const routerToken = token('DRYDOCK_ROUTER_TOKEN');
-  if (adminToken !== undefined && adminToken === routerToken) {
-    problems.push('DRYDOCK_ROUTER_TOKEN must differ from DRYDOCK_ADMIN_TOKEN');
-  }
+  const dynoManagerToken = token('DRYDOCK_DYNO_MANAGER_TOKEN');
+  const tokens = [
+    ['DRYDOCK_ADMIN_TOKEN', adminToken],
+    ['DRYDOCK_ROUTER_TOKEN', routerToken],
+    ['DRYDOCK_DYNO_MANAGER_TOKEN', dynoManagerToken],
+  ] as const;
+  tokens.forEach(([name, value], i) => {
+    const same = tokens.slice(0, i).find(([, earlier]) => value !== undefined && earlier === value);
+    if (same) problems.push(`${name} must differ from ${same[0]}`);
+  });
 
   let encryptionKey: Buffer | undefined;
   if (env.DRYDOCK_ENCRYPTION_KEY) {
@@ -160,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrateOnBoot: boolean('MIGRATE_ON_BOOT', true),
     adminToken,
     routerToken,
+    dynoManagerToken,
     encryptionKey,
     previousEncryptionKeys,
     appsDomain,

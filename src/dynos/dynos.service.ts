@@ -1,27 +1,29 @@
 import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
 import { AppAccess } from '../app-changes/app-access.service.js';
 import { AppChanges } from '../app-changes/app-changes.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import {
   ConflictError,
-  ForbiddenError,
-  InvalidParamsError,
   NotFoundError,
+  ServiceUnavailableError,
 } from '../common/errors/api-errors.js';
+import { isUuid } from '../common/heroku/identity.js';
 import { Page, RangeField, toPage } from '../common/heroku/range.js';
 import type { ListRange } from '../common/heroku/range.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { defaultSize, resolveSize } from '../dyno-sizes/dyno-size-rules.js';
 import { AppRepository, AppWithRelations } from '../store/app.repository.js';
+import { DynoManagerRepository } from '../store/dyno-manager.repository.js';
 import { DynoRepository, DynoWithRelease, ONE_OFF_TYPE } from '../store/dyno.repository.js';
-import {
-  DynoCreateDto,
-  DynoResponseDto,
-  DynoStateReportDto,
-  ManagedDynoDto,
-  toDynoResponse,
-} from './dynos.dto.js';
+import { DynoCreateDto, DynoResponseDto, toDynoResponse } from './dynos.dto.js';
+import { oneOffEnv, wantsTerminal } from './one-off-env.js';
+
+/** A `heroku run` connects at once; its secret is good for this long, and once. */
+export const ATTACH_SECRET_TTL_MS = 2 * 60_000;
+/** A manager heard of within this long may take attachments (it beats every 15 s). */
+export const MANAGER_LIVENESS_MS = 60_000;
 
 export const DYNO_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'name', column: 'name', type: 'string' },
@@ -37,6 +39,7 @@ export class DynosService {
     private readonly access: AppAccess,
     private readonly apps: AppRepository,
     private readonly dynos: DynoRepository,
+    private readonly managers: DynoManagerRepository,
     private readonly secrets: SecretBox,
   ) {}
 
@@ -58,23 +61,22 @@ export class DynosService {
     return toDynoResponse(await this.findDyno(this.prisma, app, dynoIdOrName), app);
   }
 
-  /** `heroku run:detached`: a one-off dyno, allowed whatever the maintenance mode. */
+  /**
+   * `heroku run:detached` and `heroku run`: a one-off dyno, allowed whatever the
+   * maintenance mode. An attached one answers with the rendezvous URL of a live dyno
+   * manager and a single-use secret, of which only the hash is kept.
+   */
   async createOneOff(
     principal: Principal,
     idOrName: string,
     input: DynoCreateDto,
   ): Promise<DynoResponseDto> {
-    const env = input.env ?? {};
-    for (const [key, value] of Object.entries(env)) {
-      if (!/^\w{1,255}$/.test(key) || typeof value !== 'string') {
-        throw new InvalidParamsError(
-          `env: ${key} must be a name of letters, digits and underscores with a string value.`,
-        );
-      }
-    }
+    const env = oneOffEnv(input.env);
+    const attach = input.attach ? await this.rendezvousFor() : null;
     return this.changes.apply(principal, idOrName, async (change) => {
       const { tx, app } = change;
       const size = input.size ? resolveSize(input.size, app) : defaultSize(app);
+      const secret = attach ? randomBytes(32).toString('base64url') : null;
       const dyno = await this.dynos.createOneOff(tx, {
         appId: app.id,
         name: `${ONE_OFF_TYPE}.${await this.apps.nextOneOffNumber(tx, app.id)}`,
@@ -82,6 +84,13 @@ export class DynosService {
         size: size.name,
         env: Object.keys(env).length ? this.secrets.encrypt(JSON.stringify(env)) : null,
         releaseId: await this.changes.latestReleaseId(change),
+        attach: secret
+          ? {
+              secretHash: createHash('sha256').update(secret).digest('hex'),
+              expiresAt: new Date(Date.now() + ATTACH_SECRET_TTL_MS),
+              tty: wantsTerminal(env, input.force_no_tty ?? false),
+            }
+          : null,
       });
       // The command is recorded; env is not, as it may carry secrets.
       await change.record('dyno.create', {
@@ -89,8 +98,20 @@ export class DynosService {
         command: dyno.command,
         size: dyno.size,
       });
-      return toDynoResponse(dyno, app);
+      return toDynoResponse(dyno, app, secret ? `rendezvous://${attach}/${secret}` : null);
     });
+  }
+
+  /** Where `heroku run` attaches: the rendezvous of the dyno manager heard of last. */
+  private async rendezvousFor(): Promise<string> {
+    const rendezvous = await this.managers.liveRendezvous(MANAGER_LIVENESS_MS);
+    if (!rendezvous) {
+      throw new ServiceUnavailableError(
+        'No dyno manager is running to attach to: start one (npm run dyno-manager), or use heroku run:detached.',
+        15,
+      );
+    }
+    return rendezvous;
   }
 
   /** Restart: formation dynos start again; a one-off dyno, like on Heroku, is stopped for good. */
@@ -98,12 +119,15 @@ export class DynosService {
     await this.changes.apply(principal, idOrName, async (change) => {
       const dynos = await this.select(change.tx, change.app, selector);
       await this.dynos.remove(change.tx, idsOf(dynos, true));
-      await this.dynos.setState(change.tx, idsOf(dynos, false), 'starting');
+      await this.dynos.startAgain(change.tx, idsOf(dynos, false), 'starting');
       await change.record('dyno.restart', { dynos: dynos.map((d) => d.name) });
     });
   }
 
-  /** Stop: a one-off dyno ends and is gone; a formation dyno goes down until its manager starts it again. */
+  /**
+   * Stop (and `ps:kill`): a one-off dyno ends and is gone; a formation dyno's process is
+   * stopped and, as on Heroku, its manager starts it again.
+   */
   async stop(
     principal: Principal,
     idOrName: string,
@@ -118,52 +142,9 @@ export class DynosService {
         );
       }
       await this.dynos.remove(change.tx, idsOf(running, true));
-      await this.dynos.setState(change.tx, idsOf(running, false), 'down');
+      await this.dynos.startAgain(change.tx, idsOf(running, false), 'down');
       await change.record('dyno.stop', { dynos: running.map((d) => d.name) });
     });
-  }
-
-  async listForManager(principal: Principal, idOrName: string): Promise<ManagedDynoDto[]> {
-    this.requireManager(principal);
-    const app = await this.access.find(principal, idOrName);
-    const dynos = await this.dynos.all(this.prisma, app.id);
-    return dynos.map((dyno) => ({
-      ...toDynoResponse(dyno, app),
-      address: dyno.address,
-      env: dyno.env ? (JSON.parse(this.secrets.decrypt(dyno.env)) as Record<string, string>) : {},
-    }));
-  }
-
-  /** A dyno manager reports what a dyno is doing and, for web dynos, where it listens. */
-  async report(
-    principal: Principal,
-    idOrName: string,
-    dynoIdOrName: string,
-    report: DynoStateReportDto,
-  ): Promise<DynoResponseDto> {
-    this.requireManager(principal);
-    return this.changes.apply(principal, idOrName, async (change) => {
-      const dyno = await this.findDyno(change.tx, change.app, dynoIdOrName);
-      const address = report.address === undefined ? dyno.address : report.address;
-      const updated = await this.dynos.report(change.tx, dyno.id, { state: report.state, address });
-      await change.record('dyno.state', {
-        name: dyno.name,
-        type: dyno.type,
-        from: dyno.state,
-        state: report.state,
-        address,
-      });
-      return toDynoResponse(updated, change.app);
-    });
-  }
-
-  /** A person's global token passes the route's scope check; only managers and admins may act as one. */
-  private requireManager(principal: Principal): void {
-    if (!principal.isAdmin && !principal.scopes.includes('dyno-manager')) {
-      throw new ForbiddenError(
-        'Only dyno managers (dyno-manager scope) and admins may use the dyno manager API.',
-      );
-    }
   }
 
   private async select(
@@ -171,7 +152,15 @@ export class DynosService {
     app: AppWithRelations,
     selector: DynoSelector,
   ): Promise<DynoWithRelease[]> {
-    if ('dyno' in selector) return [await this.findDyno(tx, app, selector.dyno)];
+    if ('dyno' in selector) {
+      const dyno = await this.dynos.find(tx, app.id, selector.dyno);
+      if (dyno) return [dyno];
+      // `heroku ps:restart worker`: Heroku takes a process type where a dyno name goes.
+      if (!selector.dyno.includes('.') && !isUuid(selector.dyno)) {
+        return this.select(tx, app, { type: selector.dyno });
+      }
+      return [await this.findDyno(tx, app, selector.dyno)];
+    }
     const dynos = await this.dynos.all(tx, app.id, 'type' in selector ? selector.type : undefined);
     if (!dynos.length) {
       throw new NotFoundError(

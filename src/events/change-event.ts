@@ -54,6 +54,8 @@ const APP_CHANGE_PAYLOADS = {
     from: string,
     state: string,
     address: nullable(string),
+    /** How the process ended, with crashed or down; null otherwise. */
+    exit_status: nullable(integer),
   }),
 } as const satisfies Record<string, Shape>;
 

@@ -1,10 +1,11 @@
 import type { Principal } from '../common/auth/principal.js';
 
-/** Routers and schedulers (service scopes) and admins see every app; people see their own. */
+/** Routers, schedulers and dyno managers (service scopes) and admins see every app; people see their own. */
 export function canSeeAllApps(principal: Principal): boolean {
   return (
     principal.isAdmin ||
     principal.scopes.includes('routing') ||
-    principal.scopes.includes('scheduler')
+    principal.scopes.includes('scheduler') ||
+    principal.scopes.includes('dyno-manager')
   );
 }

@@ -10,6 +10,6 @@ import { WatchHub } from './watch-hub.service.js';
   imports: [AuthModule],
   controllers: [RoutingController],
   providers: [RoutingView, WatchHub, RoutingService, MachineLookupRoutes],
-  exports: [RoutingView, MachineLookupRoutes],
+  exports: [RoutingView, RoutingService, WatchHub, MachineLookupRoutes],
 })
 export class RoutingModule {}

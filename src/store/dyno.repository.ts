@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUuid } from '../common/heroku/identity.js';
 import { ListRange, rangeQuery } from '../common/heroku/range.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
-import type { Dyno } from '../generated/prisma/client.js';
+import type { Dyno, Prisma } from '../generated/prisma/client.js';
 
 /** One-off dynos are `run.N`; the formation's are `<type>.<N>`. */
 export const ONE_OFF_TYPE = 'run';
@@ -10,6 +10,32 @@ export const ONE_OFF_TYPE = 'run';
 const RELEASE_REF = { release: { select: { id: true, version: true } } } as const;
 
 export type DynoWithRelease = Dyno & { release: { id: string; version: number } | null };
+
+/** What a dyno manager needs besides the dyno: its app, and its release's config and code. */
+const MANAGED_INCLUDE = {
+  app: { select: { id: true, name: true } },
+  release: {
+    select: {
+      id: true,
+      version: true,
+      configVars: true,
+      slug: { select: { id: true, blob: { select: { sha256: true, completedAt: true } } } },
+    },
+  },
+} as const;
+
+export type ManagedDynoRow = Prisma.DynoGetPayload<{ include: typeof MANAGED_INCLUDE }>;
+
+/** The writes that make a dyno start again: its manager sees a new generation. */
+function startAgain(state: 'starting' | 'down'): Prisma.DynoUpdateManyMutationInput {
+  return {
+    state,
+    generation: { increment: 1 },
+    stateChangedAt: new Date(),
+    exitStatus: null,
+    error: null,
+  };
+}
 
 /** What a formation entry asks for; its dynos are made to match. */
 export interface FormationTarget {
@@ -43,14 +69,14 @@ export class DynoRepository {
     const beyond = existing
       .filter((dyno) => dynoNumber(dyno.name) > target.quantity)
       .map((dyno) => dyno.id);
-    if (beyond.length) await tx.dyno.deleteMany({ where: { id: { in: beyond } } });
+    await this.remove(tx, beyond);
     await tx.dyno.updateMany({
       where: {
         appId,
         type: target.type,
         OR: [{ size: { not: target.size } }, { command: { not: target.command } }],
       },
-      data: { size: target.size, command: target.command, state: 'starting', releaseId },
+      data: { size: target.size, command: target.command, releaseId, ...startAgain('starting') },
     });
     const missing = Array.from({ length: target.quantity }, (_, i) => i + 1).filter(
       (n) => !numbers.has(n),
@@ -75,9 +101,33 @@ export class DynoRepository {
     return tx.dyno
       .updateMany({
         where: { appId, type: { not: ONE_OFF_TYPE } },
-        data: { state: 'starting', releaseId },
+        data: { releaseId, ...startAgain('starting') },
       })
       .then(({ count }) => count);
+  }
+
+  /**
+   * Formation dynos to start again (`starting`, a restart) or to stop and be started
+   * again by their manager (`down`, Heroku's ps:stop of a formation dyno).
+   */
+  startAgain(tx: PrismaTransaction, ids: string[], state: 'starting' | 'down'): Promise<void> {
+    if (!ids.length) return Promise.resolve();
+    return tx.dyno
+      .updateMany({ where: { id: { in: ids } }, data: startAgain(state) })
+      .then(() => undefined);
+  }
+
+  /** Every dyno of every app, or of one, with what its manager needs to run it. */
+  managed(appId?: string): Promise<ManagedDynoRow[]> {
+    return this.prisma.dyno.findMany({
+      where: appId ? { appId } : {},
+      orderBy: [{ appId: 'asc' }, { name: 'asc' }],
+      include: MANAGED_INCLUDE,
+    });
+  }
+
+  findManaged(db: PrismaTransaction, id: string): Promise<ManagedDynoRow | null> {
+    return db.dyno.findUnique({ where: { id }, include: MANAGED_INCLUDE });
   }
 
   page(appId: string, range: ListRange): Promise<DynoWithRelease[]> {
@@ -115,32 +165,81 @@ export class DynoRepository {
       size: string;
       env: string | null;
       releaseId: string | null;
+      attach: { secretHash: string; expiresAt: Date; tty: boolean } | null;
     },
   ): Promise<DynoWithRelease> {
+    const { attach, ...fields } = dyno;
     return tx.dyno.create({
-      data: { ...dyno, type: ONE_OFF_TYPE, state: 'starting', attach: false },
+      data: {
+        ...fields,
+        type: ONE_OFF_TYPE,
+        state: 'starting',
+        attach: attach !== null,
+        tty: attach?.tty ?? false,
+        attachSecretHash: attach?.secretHash ?? null,
+        attachExpiresAt: attach?.expiresAt ?? null,
+      },
       include: RELEASE_REF,
     });
   }
 
-  remove(tx: PrismaTransaction, ids: string[]): Promise<void> {
-    if (!ids.length) return Promise.resolve();
-    return tx.dyno.deleteMany({ where: { id: { in: ids } } }).then(() => undefined);
+  /** Deletes dynos; whatever of them was up stops counting as usage now. */
+  async remove(tx: PrismaTransaction, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.endSessions(tx, ids, new Date());
+    await tx.dyno.deleteMany({ where: { id: { in: ids } } });
   }
 
-  setState(tx: PrismaTransaction, ids: string[], state: string): Promise<void> {
-    if (!ids.length) return Promise.resolve();
-    return tx.dyno
-      .updateMany({ where: { id: { in: ids } }, data: { state } })
-      .then(() => undefined);
-  }
-
-  report(
+  /**
+   * Records what a manager saw, and the dyno's usage with it: `up` opens a session, any
+   * other state ends the open one. The caller holds the app's lock.
+   */
+  async report(
     tx: PrismaTransaction,
-    id: string,
-    report: { state: string; address: string | null },
-  ): Promise<DynoWithRelease> {
-    return tx.dyno.update({ where: { id }, data: report, include: RELEASE_REF });
+    dyno: Dyno,
+    report: {
+      state: string;
+      address: string | null;
+      exitStatus: number | null;
+      error: string | null;
+      attached: boolean;
+    },
+  ): Promise<ManagedDynoRow> {
+    const now = new Date();
+    if (report.state === 'up' && dyno.state !== 'up') {
+      await tx.dynoSession.create({
+        data: {
+          appId: dyno.appId,
+          dynoId: dyno.id,
+          dynoName: dyno.name,
+          type: dyno.type,
+          size: dyno.size,
+          startedAt: now,
+        },
+      });
+    } else if (report.state !== 'up') {
+      await this.endSessions(tx, [dyno.id], now);
+    }
+    return tx.dyno.update({
+      where: { id: dyno.id },
+      data: {
+        state: report.state,
+        address: report.address,
+        exitStatus: report.exitStatus,
+        error: report.error,
+        ...(report.state !== dyno.state ? { stateChangedAt: now } : {}),
+        // An attached dyno that started has used its single-use secret.
+        ...(report.attached ? { attachSecretHash: null, attachExpiresAt: null } : {}),
+      },
+      include: MANAGED_INCLUDE,
+    });
+  }
+
+  private endSessions(tx: PrismaTransaction, dynoIds: string[], at: Date): Promise<unknown> {
+    return tx.dynoSession.updateMany({
+      where: { dynoId: { in: dynoIds }, endedAt: null },
+      data: { endedAt: at },
+    });
   }
 }
 

@@ -122,7 +122,7 @@ export class ReleaseRepository {
   }
 
   /** The config vars sealed into a release, opened. */
-  configVarsOf(release: Release): Record<string, string> {
+  configVarsOf(release: Pick<Release, 'configVars'>): Record<string, string> {
     return JSON.parse(this.secrets.decrypt(release.configVars)) as Record<string, string>;
   }
 }

@@ -3,7 +3,9 @@ import { AccountRepository } from './account.repository.js';
 import { AppRepository } from './app.repository.js';
 import { BlobStore } from './blob.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
+import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
+import { DynoUsageRepository } from './dyno-usage.repository.js';
 import { FormationRepository } from './formation.repository.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { ReleaseRepository } from './release.repository.js';
@@ -16,7 +18,9 @@ const REPOSITORIES = [
   AppRepository,
   BlobStore,
   ConfigVarRepository,
+  DynoManagerRepository,
   DynoRepository,
+  DynoUsageRepository,
   FormationRepository,
   MaintenanceRepository,
   ReleaseRepository,

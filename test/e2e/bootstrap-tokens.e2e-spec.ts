@@ -110,6 +110,19 @@ describe('tokens made from the environment at boot', () => {
     expect((await readFile(file, 'utf8')).trim()).toBe(saved);
   });
 
+  it('without DRYDOCK_DYNO_MANAGER_TOKEN, saves a dyno-manager token to DATA_DIR/dyno-manager-token once', async () => {
+    await boot(first, { adminToken: NEW_ADMIN_TOKEN });
+    const file = path.join(dataDir, 'dyno-manager-token');
+    const saved = (await readFile(file, 'utf8')).trim();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await status(first, saved, '/dyno-manager/v1/dynos')).toBe(200);
+    expect(await status(first, saved, '/routing/v1/snapshot')).toBe(403);
+    expect(await status(first, saved, '/account')).toBe(403);
+
+    await boot(first, { adminToken: NEW_ADMIN_TOKEN });
+    expect((await readFile(file, 'utf8')).trim()).toBe(saved);
+  });
+
   it('refuses a DRYDOCK_ROUTER_TOKEN that is already a wider token', async () => {
     const error = await boot(first, {
       adminToken: NEW_ADMIN_TOKEN,

@@ -48,11 +48,10 @@ describe('typed change events', () => {
       .set(admin)
       .send({ command: 'rake db:migrate' })
       .expect(201);
-    await http()
-      .put('/dyno-manager/v1/apps/evented/dynos/web.1/state')
-      .set(bearer(manager))
-      .send({ state: 'up', address: '10.0.0.1:5000' })
-      .expect(200);
+    expect(
+      (await t.reportDyno('evented', 'web.1', { state: 'up', address: '10.0.0.1:5000' }, manager))
+        .status,
+    ).toBe(200);
     await http().delete('/apps/evented/dynos/web.1').set(admin).expect(202);
     await http().post('/apps/evented/dynos/web.2/actions/stop').set(admin).expect(202);
     await http().patch('/apps/evented').set(admin).send({ name: 'renamed' }).expect(200);

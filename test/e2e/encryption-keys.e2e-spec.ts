@@ -344,8 +344,10 @@ describe('encryption keys', () => {
         .get('/dyno-manager/v1/apps/rotate-app/dynos')
         .set(bearer(manager))
         .expect(200);
-      expect(dynos.body.find((d: { name: string }) => d.name === 'run.1').env).toEqual({
+      // Its own env and its release's config vars, both re-sealed.
+      expect(dynos.body.find((d: { name: string }) => d.name === 'run.1').env).toMatchObject({
         SECRET: 'hush',
+        FOO: 'one',
       });
     } finally {
       await reader.close();

@@ -476,7 +476,8 @@ describe('process types, formation and dynos', () => {
         { command: 'x', type: 'web' },
         { command: 'x', size: 'Private-M' },
         { command: 'x', env: { 'BAD-KEY': 'v' } },
-        { command: 'x', env: { N: 1 } },
+        { command: 'x', env: { N: { nested: 1 } } },
+        { command: 'x', env: { N: null } },
         { command: 'x', time_to_live: 0 },
       ]) {
         const response = await t
@@ -585,13 +586,16 @@ describe('process types, formation and dynos', () => {
       beforeAll(async () => {
         managerToken = await t.mintToken(['dyno-manager']);
       });
+      const generation = async (name: string) =>
+        (await t.prisma.dyno.findFirstOrThrow({ where: { app: { name: 'dyno-app' }, name } }))
+          .generation;
 
       it('reports state and address, and records them for routers', async () => {
         const response = await t
           .http()
           .put('/dyno-manager/v1/apps/dyno-app/dynos/web.1/state')
           .set(bearer(managerToken))
-          .send({ state: 'up', address: '127.0.0.1:5001' })
+          .send({ state: 'up', generation: await generation('web.1'), address: '127.0.0.1:5001' })
           .expect(200);
         expect(response.body).toMatchObject({ name: 'web.1', state: 'up' });
         const stored = await t.prisma.dyno.findFirstOrThrow({
@@ -607,7 +611,7 @@ describe('process types, formation and dynos', () => {
           .http()
           .put('/dyno-manager/v1/apps/dyno-app/dynos/web.1/state')
           .set(bearer(managerToken))
-          .send({ state: 'crashed' })
+          .send({ state: 'crashed', generation: await generation('web.1') })
           .expect(200);
         expect(
           (
@@ -639,10 +643,15 @@ describe('process types, formation and dynos', () => {
 
       it('refuses bad reports with 422 and unknown dynos with 404', async () => {
         for (const body of [
-          { state: 'flying' },
+          { state: 'flying', generation: 1 },
           {},
-          { state: 'up', address: 'not an address' },
-          { state: 'up', address: 5001 },
+          { state: 'up' },
+          { state: 'up', generation: 0 },
+          { state: 'idle', generation: 1 },
+          { state: 'up', generation: 1, address: 'not an address' },
+          { state: 'up', generation: 1, address: 5001 },
+          { state: 'crashed', generation: 1, exit_status: 'bad' },
+          { state: 'crashed', generation: 1, error: 'x'.repeat(1001) },
         ]) {
           await t
             .http()
@@ -655,7 +664,7 @@ describe('process types, formation and dynos', () => {
           .http()
           .put('/dyno-manager/v1/apps/dyno-app/dynos/web.9/state')
           .set(bearer(managerToken))
-          .send({ state: 'up' })
+          .send({ state: 'up', generation: 1 })
           .expect(404);
       });
 
@@ -664,7 +673,7 @@ describe('process types, formation and dynos', () => {
           .http()
           .put('/dyno-manager/v1/apps/dyno-app/dynos/web.1/state')
           .set(bearer(owner.token))
-          .send({ state: 'up' })
+          .send({ state: 'up', generation: 1 })
           .expect(403);
         await t
           .http()
@@ -675,7 +684,7 @@ describe('process types, formation and dynos', () => {
           .http()
           .put('/dyno-manager/v1/apps/dyno-app/dynos/web.1/state')
           .set(bearer(ADMIN_TOKEN))
-          .send({ state: 'up' })
+          .send({ state: 'up', generation: await generation('web.1') })
           .expect(200);
         await t.http().get('/apps/dyno-app').set(bearer(managerToken)).expect(403);
         await t

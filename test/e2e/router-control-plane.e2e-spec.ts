@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { findFreePort } from '../../src/database/free-port.js';
 import { eventually } from '../support/eventually.js';
 import { probe } from '../support/http-probe.js';
-import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
+import { bearer, startTestApp, TestApp } from '../support/test-app.js';
 
 async function listen(
   handler: http.RequestListener,
@@ -31,13 +31,11 @@ describe('the reference router against the control plane', () => {
   const HOST = 'edge-app.localhost';
 
   /** web.1's manager reports it up (at `address` the first time). */
-  const reportWebUp = (address?: string) =>
-    t
-      .http()
-      .put('/dyno-manager/v1/apps/edge-app/dynos/web.1/state')
-      .set(bearer(ADMIN_TOKEN))
-      .send({ state: 'up', ...(address && { address }) })
-      .expect(200);
+  const reportWebUp = async (address?: string) =>
+    expect(
+      (await t.reportDyno('edge-app', 'web.1', { state: 'up', ...(address && { address }) }))
+        .status,
+    ).toBe(200);
 
   beforeAll(async () => {
     // The page server is on loopback: both the API and the router must allow it.

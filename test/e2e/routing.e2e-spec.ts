@@ -2,7 +2,7 @@ import { FEED_APPLICATION_NAME } from '../../src/events/change-feed.service.js';
 import { EventRetention } from '../../src/events/event-retention.service.js';
 import { eventually } from '../support/eventually.js';
 import { openSse, SseMessage } from '../support/sse-client.js';
-import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
+import { bearer, startTestApp, TestApp } from '../support/test-app.js';
 
 interface ChangeData {
   version: number;
@@ -79,12 +79,9 @@ describe('routing and scheduler APIs, and the change stream', () => {
       const dyno = await a.prisma.dyno.findFirstOrThrow({
         where: { app: { name: 'routed' }, name: 'web.1' },
       });
-      await a
-        .http()
-        .put('/dyno-manager/v1/apps/routed/dynos/web.1/state')
-        .set(bearer(ADMIN_TOKEN))
-        .send({ state: 'up', address: '127.0.0.1:5999' })
-        .expect(200);
+      expect(
+        (await a.reportDyno('routed', 'web.1', { state: 'up', address: '127.0.0.1:5999' })).status,
+      ).toBe(200);
       await eventually(async () => {
         const response = await a
           .http()
@@ -108,12 +105,7 @@ describe('routing and scheduler APIs, and the change stream', () => {
     });
 
     it('lists only web dynos that are up with an address', async () => {
-      await a
-        .http()
-        .put('/dyno-manager/v1/apps/routed/dynos/web.1/state')
-        .set(bearer(ADMIN_TOKEN))
-        .send({ state: 'crashed' })
-        .expect(200);
+      expect((await a.reportDyno('routed', 'web.1', { state: 'crashed' })).status).toBe(200);
       await eventually(async () => {
         const response = await a
           .http()
@@ -122,12 +114,7 @@ describe('routing and scheduler APIs, and the change stream', () => {
           .expect(200);
         expect(response.body.web_dynos).toEqual([]);
       });
-      await a
-        .http()
-        .put('/dyno-manager/v1/apps/routed/dynos/web.1/state')
-        .set(bearer(ADMIN_TOKEN))
-        .send({ state: 'up' })
-        .expect(200);
+      expect((await a.reportDyno('routed', 'web.1', { state: 'up' })).status).toBe(200);
     });
 
     it('answers like every other route: Request-Id, Heroku errors, 401 without a token', async () => {

@@ -14,6 +14,8 @@ export const ADMIN_TOKEN = 'drydock_test_admin_token_0123456789';
 const TABLES = [
   'encryption_keys',
   'events',
+  'dyno_managers',
+  'dyno_sessions',
   'maintenance_changes',
   'dynos',
   'releases',
@@ -36,6 +38,16 @@ export interface TestApp {
   listen(): Promise<number>;
   /** Creates an account (through the admin API) and returns its global token. */
   createUser(email: string, options?: { admin?: boolean }): Promise<{ id: string; token: string }>;
+  /**
+   * Reports a dyno's state as its manager would (the admin's token unless given), about
+   * the generation the dyno is at now; the response, for the caller to check.
+   */
+  reportDyno(
+    app: string,
+    dyno: string,
+    report: Record<string, unknown>,
+    token?: string,
+  ): Promise<request.Response>;
   close(): Promise<void>;
 }
 
@@ -96,6 +108,19 @@ export async function startTestApp(
         .send({ scope: scopes })
         .expect(201);
       return response.body.access_token.token as string;
+    },
+    async reportDyno(appName, dyno, report, token = ADMIN_TOKEN) {
+      const listing = await http()
+        .get(`/dyno-manager/v1/apps/${appName}/dynos`)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      const found = (listing.body as { name: string; generation: number }[]).find(
+        (d) => d.name === dyno,
+      );
+      return http()
+        .put(`/dyno-manager/v1/apps/${appName}/dynos/${dyno}/state`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ generation: found?.generation ?? 1, ...report });
     },
     async listen() {
       await app.listen({ port: 0, host: '127.0.0.1' });

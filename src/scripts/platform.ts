@@ -1,0 +1,145 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * `npm run platform`: the API (embedded PostgreSQL unless DATABASE_URL), the reference
+ * router and the dyno manager together, for a newcomer's machine. Each is its own process,
+ * as in production; their log lines come out prefixed with the component's name. One
+ * Ctrl-C stops all three, the dyno manager first (it stops its dynos and reports them
+ * down while the API still listens).
+ */
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env = { ...process.env };
+env.PORT ||= '3000';
+env.ROUTER_PORT ||= '8080';
+env.DATA_DIR = path.resolve(env.DATA_DIR || '.data');
+env.DYNO_MANAGER_DIR = path.resolve(
+  env.DYNO_MANAGER_DIR || path.join(env.DATA_DIR, 'dyno-manager'),
+);
+const apiUrl = `http://127.0.0.1:${env.PORT}`;
+env.CONTROL_PLANE_URL ||= apiUrl;
+const appsDomain = env.APPS_DOMAIN || 'localhost';
+
+/** Bounded: the first start of the embedded PostgreSQL takes a few seconds, not minutes. */
+const API_READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 45_000;
+
+interface Component {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const components: Component[] = [];
+let stopping = false;
+
+function start(name: string, script: string): Component {
+  const child = spawn(process.execPath, [path.join(dist, script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      process.stdout.write(`${name.padEnd(12)} | ${line}\n`);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(
+          `${name} stopped on its own (${signal ?? `exit ${code}`}); stopping the platform.\n`,
+        );
+        void stopAll(1);
+      }
+      resolve(code);
+    });
+  });
+  const component = { name, child, exited };
+  components.push(component);
+  return component;
+}
+
+async function waitForApi(api: Component): Promise<void> {
+  const deadline = Date.now() + API_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (api.child.exitCode !== null) throw new Error('the API did not start; see its lines above');
+    try {
+      const response = await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `the API did not answer ${apiUrl}/readyz within ${API_READY_TIMEOUT_MS / 1000} s`,
+  );
+}
+
+async function stopAll(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Reverse order: the dyno manager, then the router, then the API.
+  for (const component of [...components].reverse()) {
+    if (component.child.exitCode !== null || component.child.signalCode !== null) continue;
+    component.child.kill('SIGTERM');
+    const timer = setTimeout(() => component.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await component.exited;
+    clearTimeout(timer);
+  }
+  process.exit(code);
+}
+
+function adminTokenHint(): string {
+  if (env.DRYDOCK_ADMIN_TOKEN) return 'export HEROKU_API_KEY=$DRYDOCK_ADMIN_TOKEN';
+  const file = path.join(env.DATA_DIR!, 'admin-token');
+  return existsSync(file)
+    ? `export HEROKU_API_KEY=$(cat ${file})`
+    : `export HEROKU_API_KEY=<the admin token>`;
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  const api = start('api', 'main.js');
+  await waitForApi(api);
+  start('router', 'router/main.js');
+  start('dyno-manager', 'dyno-manager/main.js');
+
+  const caFile = path.join(env.DYNO_MANAGER_DIR!, 'rendezvous-ca.pem');
+  const token = env.DRYDOCK_ADMIN_TOKEN
+    ? undefined
+    : readIfExists(path.join(env.DATA_DIR!, 'admin-token'));
+  process.stdout.write(
+    [
+      '',
+      '  drydock is up:',
+      `    API (Heroku Platform API)  ${apiUrl}   (Swagger UI: ${apiUrl}/docs)`,
+      `    router                     http://127.0.0.1:${env.ROUTER_PORT}   (apps at http://<app>.${appsDomain}:${env.ROUTER_PORT})`,
+      `    dyno manager               dynos under ${env.DYNO_MANAGER_DIR}`,
+      ...(token ? [`    admin token                ${token}`] : []),
+      '',
+      '  In another terminal:',
+      `    export HEROKU_HOST=${apiUrl}`,
+      `    ${adminTokenHint()}`,
+      `    export NODE_EXTRA_CA_CERTS=${caFile}   # heroku run trusts the dyno manager`,
+      '',
+      '  Ctrl-C stops all three.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+function readIfExists(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`platform: ${error instanceof Error ? error.message : String(error)}\n`);
+  void stopAll(1);
+});
