@@ -45,7 +45,7 @@ const FORBIDDEN = {
 export class SlugBlobsController {
   constructor(private readonly slugs: SlugsService) {}
 
-  @Put(`${UPLOAD_PATH}/:token`)
+  @Put(`${UPLOAD_PATH}/:slug_id`)
   @RawBody()
   @HttpCode(200)
   @ApiOperation({
@@ -55,7 +55,8 @@ export class SlugBlobsController {
       'e.g. `curl -X PUT -H "Content-Type:" --data-binary @slug.tgz URL`). It is checked as it streams in; ' +
       'the URL works until one upload succeeds, within SLUG_URL_TTL_SECONDS. 200 with no body.',
   })
-  @ApiParam({ name: 'token', description: 'The secret part of the upload URL' })
+  @ApiParam({ name: 'slug_id', format: 'uuid' })
+  @ApiQuery({ name: 'token', description: 'The secret part of the upload URL' })
   @ApiConsumes('application/octet-stream', 'application/gzip')
   @ApiBody({
     schema: { type: 'string', format: 'binary' },
@@ -65,7 +66,8 @@ export class SlugBlobsController {
   @ApiResponse(FORBIDDEN)
   @ApiErrors(413, 422)
   upload(
-    @Param('token') token: string,
+    @Param('slug_id') slugId: string,
+    @Query('token') token: string | undefined,
     @Headers('content-length') contentLength: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -73,7 +75,7 @@ export class SlugBlobsController {
     // A refused upload may leave the body unread: the connection cannot serve another request.
     void reply.header('Connection', 'close');
     const length = contentLength && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
-    return this.slugs.upload(token, request.raw, length);
+    return this.slugs.upload(slugId, token, request.raw, length);
   }
 
   @Get(`${DOWNLOAD_PATH}/:slug_id`)

@@ -5,6 +5,7 @@ import {
   downloadUrl,
   hashUploadToken,
   newUploadToken,
+  uploadTokenMatches,
   uploadUrl,
 } from './slug-urls.js';
 
@@ -27,9 +28,19 @@ describe('slug upload URLs', () => {
     expect(hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(hashUploadToken(token)).toBe(hash);
     expect(newUploadToken().token).not.toBe(token);
-    expect(uploadUrl('https://api.example.com', token)).toBe(
-      `https://api.example.com/slug-uploads/${token}`,
+    expect(uploadUrl('https://api.example.com', SLUG, token)).toBe(
+      `https://api.example.com/slug-uploads/${SLUG}?token=${token}`,
     );
+  });
+
+  it('match only their own token', () => {
+    const { token, hash } = newUploadToken();
+    expect(uploadTokenMatches(hash, token)).toBe(true);
+    expect(uploadTokenMatches(hash, newUploadToken().token)).toBe(false);
+    expect(uploadTokenMatches(hash, `${token}x`)).toBe(false);
+    expect(uploadTokenMatches(hash, '')).toBe(false);
+    expect(uploadTokenMatches(hash, undefined)).toBe(false);
+    expect(uploadTokenMatches(hash, [token, token])).toBe(false);
   });
 });
 
@@ -66,5 +77,6 @@ describe('slug download URLs', () => {
     expect(checkDownload(KEY, SLUG, '-1', signature, NOW)).toBe('forged');
     expect(checkDownload(KEY, SLUG, expires, 'abc', NOW)).toBe('forged');
     expect(checkDownload(KEY, SLUG, expires, signature!.toUpperCase(), NOW)).toBe('forged');
+    expect(checkDownload(KEY, SLUG, [expires, expires], signature, NOW)).toBe('forged');
   });
 });

@@ -1,6 +1,10 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Where archives are PUT (`/slug-uploads/{token}`) and fetched (`/slug-downloads/{id}?...`). */
+/**
+ * Where archives are PUT (`/slug-uploads/{id}?token=...`) and fetched
+ * (`/slug-downloads/{id}?expires=...&signature=...`). The secrets ride in the query string,
+ * which request logs leave out.
+ */
 export const UPLOAD_PATH = 'slug-uploads';
 export const DOWNLOAD_PATH = 'slug-downloads';
 
@@ -17,8 +21,15 @@ export function hashUploadToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function uploadUrl(baseUrl: string, token: string): string {
-  return `${baseUrl}/${UPLOAD_PATH}/${token}`;
+/** Whether `token` is the one whose sha256 (hex) was kept, compared in constant time. */
+export function uploadTokenMatches(hash: string, token: unknown): boolean {
+  // A query string may repeat a parameter: an array is no token.
+  if (typeof token !== 'string' || !token) return false;
+  return timingSafeEqual(Buffer.from(hashUploadToken(token), 'hex'), Buffer.from(hash, 'hex'));
+}
+
+export function uploadUrl(baseUrl: string, slugId: string, token: string): string {
+  return `${baseUrl}/${UPLOAD_PATH}/${slugId}?token=${token}`;
 }
 
 /**
@@ -47,13 +58,12 @@ export type DownloadCheck = 'valid' | 'expired' | 'forged';
 export function checkDownload(
   key: Buffer,
   slugId: string,
-  expires: string | undefined,
-  signature: string | undefined,
+  expires: unknown,
+  signature: unknown,
   nowMs: number,
 ): DownloadCheck {
-  if (!expires || !/^\d{1,12}$/.test(expires) || !signature || !/^[0-9a-f]{64}$/.test(signature)) {
-    return 'forged';
-  }
+  if (typeof expires !== 'string' || !/^\d{1,12}$/.test(expires)) return 'forged';
+  if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return 'forged';
   const expected = Buffer.from(sign(key, slugId.toLowerCase(), Number(expires)), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return 'forged';
   return Number(expires) * 1000 <= nowMs ? 'expired' : 'valid';

@@ -20,8 +20,8 @@ import {
   checkDownload,
   downloadSigningKey,
   downloadUrl,
-  hashUploadToken,
   newUploadToken,
+  uploadTokenMatches,
   uploadUrl,
 } from './slug-urls.js';
 import { SlugCreateDto, SlugResponseDto, toSlugResponse } from './slugs.dto.js';
@@ -76,7 +76,7 @@ export class SlugsService {
       await change.record('slug.create', { slug_id: slug.id, commit: slug.commit });
       return toSlugResponse(slug, {
         method: 'put',
-        url: uploadUrl(this.baseUrl(requestBaseUrl), upload.token),
+        url: uploadUrl(this.baseUrl(requestBaseUrl), slug.id, upload.token),
       });
     });
   }
@@ -103,10 +103,15 @@ export class SlugsService {
    * is checked (slug-archive.ts). Anything refused leaves nothing behind; the URL works
    * until one upload completes.
    */
-  async upload(token: string, body: Readable, contentLength: number | undefined): Promise<void> {
-    const tokenHash = hashUploadToken(token);
-    const slug = await this.slugs.findByUploadToken(tokenHash);
-    if (!slug?.uploadExpiresAt) {
+  async upload(
+    slugId: string,
+    token: string | undefined,
+    body: Readable,
+    contentLength: number | undefined,
+  ): Promise<void> {
+    const slug = await this.slugs.find(slugId);
+    const tokenHash = slug?.uploadTokenHash;
+    if (!tokenHash || !slug.uploadExpiresAt || !uploadTokenMatches(tokenHash, token)) {
       throw new ForbiddenError(
         'This upload URL is not valid: it was used already, or never existed.',
       );

@@ -50,11 +50,6 @@ export class SlugRepository {
     });
   }
 
-  /** The slug whose upload URL holds the token with this sha256, while the URL is unused. */
-  findByUploadToken(tokenHash: string): Promise<Slug | null> {
-    return this.prisma.slug.findUnique({ where: { uploadTokenHash: tokenHash } });
-  }
-
   /**
    * Points the slug at its uploaded archive and retires the upload URL, in one statement
    * that only matches while the URL is unused: of two uploads racing, one wins, the other

@@ -21,7 +21,7 @@ describe('openapi.yaml', () => {
     const publicPaths = [
       '/healthz',
       '/readyz',
-      '/slug-uploads/{token}',
+      '/slug-uploads/{slug_id}',
       '/slug-downloads/{slug_id}',
     ];
     for (const [path, operations] of Object.entries<Record<string, { security?: unknown[] }>>(

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { downloadSigningKey, downloadUrl, hashUploadToken } from '../../src/slugs/slug-urls.js';
+import { captureLogs } from '../support/log-capture.js';
 import { appArchive, slugArchive, tarball } from '../support/tarball.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
 
@@ -88,7 +89,8 @@ describe('slugs', () => {
       });
       const url = new URL(slug.blob.url);
       expect(url.origin).toBe(`http://127.0.0.1:${url.port}`);
-      const token = url.pathname.replace('/slug-uploads/', '');
+      expect(url.pathname).toBe(`/slug-uploads/${slug.id}`);
+      const token = url.searchParams.get('token')!;
       expect(Buffer.from(token, 'base64url')).toHaveLength(32);
       const row = await t.prisma.slug.findUniqueOrThrow({ where: { id: slug.id } });
       expect(row.uploadTokenHash).toBe(hashUploadToken(token));
@@ -317,12 +319,22 @@ describe('slugs', () => {
         id: 'forbidden',
         message: expect.stringMatching(/expired at/),
       });
-      const unknown = await t
-        .http()
-        .put(`/slug-uploads/${randomBytes(32).toString('base64url')}`)
-        .send(good)
-        .expect(403);
-      expect(unknown.body.id).toBe('forbidden');
+      const guess = randomBytes(32).toString('base64url');
+      const pending = (await createSlug().expect(201)).body;
+      for (const path of [
+        `/slug-uploads/${pending.id}?token=${guess}`,
+        `/slug-uploads/${pending.id}`,
+        `/slug-uploads/${pending.id}?token=${new URL(pending.blob.url).searchParams.get('token')}&token=x`,
+        `/slug-uploads/00000000-0000-4000-8000-000000000000?token=${guess}`,
+        `/slug-uploads/not-a-slug?token=${guess}`,
+      ]) {
+        const unknown = await t.http().put(path).send(good).expect(403);
+        expect(unknown.body).toEqual({
+          id: 'forbidden',
+          message: 'This upload URL is not valid: it was used already, or never existed.',
+        });
+      }
+      await upload(pending.blob.url, good).expect(200);
     });
 
     it('makes upload URLs expire after SLUG_URL_TTL_SECONDS, and honours PUBLIC_URL', async () => {
@@ -354,6 +366,40 @@ describe('slugs', () => {
         await other.close();
       }
     });
+  });
+
+  it('keeps the secrets of blob URLs out of the request log', async () => {
+    const capture = captureLogs();
+    const logged = await startTestApp(
+      { LOG_LEVEL: 'info' },
+      { reset: false, logger: capture.logger },
+    );
+    try {
+      const created = await logged
+        .http()
+        .post('/apps/slugged/slugs')
+        .set(bearer(ADMIN_TOKEN))
+        .send({ process_types: PROCFILE })
+        .expect(201);
+      await logged.http().put(pathOf(created.body.blob.url)).send(good).expect(200);
+      const info = await logged
+        .http()
+        .get(`/apps/slugged/slugs/${created.body.id}`)
+        .set(bearer(ADMIN_TOKEN))
+        .expect(200);
+      await logged.http().get(pathOf(info.body.blob.url)).expect(200);
+      const token = new URL(created.body.blob.url).searchParams.get('token')!;
+      const signature = new URL(info.body.blob.url).searchParams.get('signature')!;
+      const paths = capture.entries().map((entry) => entry.path);
+      expect(paths).toContain(`/slug-uploads/${created.body.id}`);
+      expect(paths).toContain(`/slug-downloads/${created.body.id}`);
+      for (const line of capture.lines) {
+        expect(line).not.toContain(token);
+        expect(line).not.toContain(signature);
+      }
+    } finally {
+      await logged.close();
+    }
   });
 
   describe('reading it', () => {
