@@ -368,6 +368,25 @@ describe('slugs', () => {
     });
   });
 
+  it('builds blob URLs from X-Forwarded-Proto and -Host only behind a trusted proxy', async () => {
+    const forwarded = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'drydock.example.org' };
+    const direct = await createSlug().set(forwarded).expect(201);
+    expect(direct.body.blob.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/slug-uploads\//);
+    const proxied = await startTestApp({ TRUST_PROXY: 'loopback' }, { reset: false });
+    try {
+      const created = await proxied
+        .http()
+        .post('/apps/slugged/slugs')
+        .set(bearer(ADMIN_TOKEN))
+        .set(forwarded)
+        .send({ process_types: PROCFILE })
+        .expect(201);
+      expect(created.body.blob.url).toMatch(/^https:\/\/drydock\.example\.org\/slug-uploads\//);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('keeps the secrets of blob URLs out of the request log', async () => {
     const capture = captureLogs();
     const logged = await startTestApp(
