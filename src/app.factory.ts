@@ -12,6 +12,7 @@ import { HttpErrorFilter, sendHerokuError } from './common/errors/http-error.fil
 import { MAX_PATH_SEGMENT_LENGTH } from './common/heroku/path-segment.js';
 import { requestIdFor } from './common/heroku/request-id.js';
 import { parseJsonBody } from './common/validation/json-body.js';
+import { allowRawBodies } from './common/validation/raw-body.js';
 import { createLogger, NestJsonLogger } from './common/logging/logger.js';
 import { RefusalSummary } from './common/logging/refusal-summary.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
@@ -105,6 +106,7 @@ function configureFastify(fastify: FastifyInstance): void {
       done(error as Error, undefined);
     }
   });
+  allowRawBodies(fastify);
 }
 
 /** "name: must match ...; quantity: must be at most 100", from class-validator's tree. */

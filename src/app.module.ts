@@ -19,6 +19,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { SlugsModule } from './slugs/slugs.module.js';
 import { StoreModule } from './store/store.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         DynoSizesModule,
         ConfigVarsModule,
         ReleasesModule,
+        SlugsModule,
         AuditModule,
         EventsModule,
         RoutingModule,

@@ -42,7 +42,7 @@ export class AppChange {
 
   /**
    * Cuts release v(N+1) with the app's config vars and process types as they now are in
-   * this transaction, records it, and restarts every formation dyno on it, as Heroku
+   * this transaction (and the previous release's slug, unless it names one), records it, and restarts every formation dyno on it, as Heroku
    * does. Call it after the change's own writes.
    */
   release(release: ReleaseRequest): Promise<ReleaseCut> {
@@ -59,6 +59,11 @@ export interface ReleaseRequest {
    * release then need not read and open every value again.
    */
   configVars?: Record<string, string>;
+  /**
+   * The slug it runs: a deploy names one, a rollback its target's (null for none). Left
+   * out, the release runs the code the previous one ran: new config is not new code.
+   */
+  slugId?: string | null;
 }
 
 /**
@@ -145,12 +150,15 @@ export class AppChanges {
     // One after the other: a transaction is one connection.
     const configVars = request.configVars ?? (await this.configVars.current(tx, app.id));
     const processTypes = await this.formations.processTypes(tx, app.id);
+    const slugId =
+      request.slugId === undefined ? await this.releases.latestSlugId(tx, app.id) : request.slugId;
     const release = await this.releases.create(tx, app.id, {
       description: request.description,
       actorId: change.actorId,
       configVars,
       processTypes,
       rollbackOf: request.rollbackOf ?? null,
+      slugId,
     });
     await change.record('release.create', {
       version: release.version,

@@ -10,6 +10,31 @@ describe('loadConfig', () => {
     expect(config.appsDomain).toBe('localhost');
   });
 
+  it('reads PUBLIC_URL and the slug limits, and refuses what is not an http(s) base URL', () => {
+    expect(loadConfig({})).toMatchObject({
+      publicUrl: undefined,
+      slugMaxBytes: 500 * 1024 * 1024,
+      slugUrlTtlSeconds: 3600,
+    });
+    const config = loadConfig({
+      PUBLIC_URL: 'https://drydock.example.com/api/',
+      SLUG_MAX_BYTES: '2048',
+      SLUG_URL_TTL_SECONDS: '60',
+    });
+    expect(config).toMatchObject({
+      publicUrl: 'https://drydock.example.com/api',
+      slugMaxBytes: 2048,
+      slugUrlTtlSeconds: 60,
+    });
+    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl).toBe(
+      'http://127.0.0.1:3000',
+    );
+    for (const value of ['drydock.example.com', 'ftp://x', 'https://x/?a=1', 'https://u:p@x']) {
+      expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(/PUBLIC_URL/);
+    }
+    expect(() => loadConfig({ SLUG_URL_TTL_SECONDS: '0' })).toThrow(/SLUG_URL_TTL_SECONDS/);
+  });
+
   it('reads MIGRATE_ON_BOOT=false and a hex encryption key', () => {
     const config = loadConfig({
       MIGRATE_ON_BOOT: 'false',

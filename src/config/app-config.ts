@@ -42,6 +42,15 @@ export interface AppConfig {
   /** Non-public hosts MAINTENANCE_PAGE_URL may name (MAINTENANCE_PAGE_ALLOWED_HOSTS, as routers read it). */
   maintenancePageAllowList: PageHostAllowList;
   database: DatabaseLimits;
+  /**
+   * The API's own address as clients reach it (PUBLIC_URL), for the URLs it hands out
+   * (slug blobs); unset: each request's protocol and host.
+   */
+  publicUrl: string | undefined;
+  /** The largest slug archive taken, compressed (Heroku: 500 MB). */
+  slugMaxBytes: number;
+  /** How long a slug's upload and download URLs work. */
+  slugUrlTtlSeconds: number;
 }
 
 /** Every wait on PostgreSQL is bounded, so an outage gets a fast 503 instead of a hang. */
@@ -143,6 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         '"true" would let any client choose its address with X-Forwarded-For',
     );
   }
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL);
+  if (publicUrl === null) {
+    problems.push(
+      'PUBLIC_URL must be an http:// or https:// URL without query or fragment, such as https://drydock.example.com',
+    );
+  }
   const pageHosts = PageHostAllowList.parse(env.MAINTENANCE_PAGE_ALLOWED_HOSTS);
   problems.push(...pageHosts.problems);
 
@@ -183,6 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_SECONDS', 5, 1, 3600) * 1000,
     },
     maintenancePageAllowList: pageHosts.allowList,
+    publicUrl: publicUrl ?? undefined,
+    slugMaxBytes: integer('SLUG_MAX_BYTES', 500 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
+    slugUrlTtlSeconds: integer('SLUG_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -198,6 +216,20 @@ export function parseTrustProxy(raw: string | undefined): string[] | false | und
     return undefined;
   }
   return entries;
+}
+
+/** PUBLIC_URL without its trailing slashes; undefined when unset, null when malformed. */
+export function parsePublicUrl(raw: string | undefined): string | undefined | null {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) return null;
+  if (url.username || url.password) return null;
+  return url.toString().replace(/\/+$/, '');
 }
 
 export function parseEncryptionKey(raw: string): Buffer | undefined {

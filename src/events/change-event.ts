@@ -43,6 +43,8 @@ const APP_CHANGE_PAYLOADS = {
     /** The version whose config and process types this release restores, for a rollback. */
     rollback_of: nullable(integer),
   }),
+  /** A slug waiting for its archive; a release of it is a `release.create`. */
+  'slug.create': object({ slug_id: string, commit: nullable(string) }),
   'dyno.create': object({ name: string, command: string, size: string }),
   'dyno.restart': object({ dynos: array(string) }),
   'dyno.stop': object({ dynos: array(string) }),

@@ -12,7 +12,7 @@ import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { ListRangeHeader, Paginated } from '../common/heroku/paginated.decorator.js';
 import { Page } from '../common/heroku/range.js';
 import type { ListRange } from '../common/heroku/range.js';
-import { ReleaseResponseDto, ReleaseRollbackDto } from './releases.dto.js';
+import { ReleaseCreateDto, ReleaseResponseDto } from './releases.dto.js';
 import { RELEASE_RANGE_FIELDS, ReleasesService } from './releases.service.js';
 
 const APP_PARAM = { name: 'app_id_or_name', example: 'myapp' };
@@ -49,20 +49,23 @@ export class ReleasesController {
   @Post()
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Roll back to a release',
+    summary: 'Release a slug, or roll back to a release',
     description:
-      'What `heroku releases:rollback [vN]` sends: a new release with the config vars and process types of `release`, ' +
-      'described "Rollback to vN", restarting every dyno on it. 422 when that release cannot be rolled back to (eligible_for_rollback).',
+      '`{"slug": id}`: a new release running that slug (uploaded, of this app), its process types declared as the ' +
+      'formation (new ones scaled as on a first deploy), described "Deploy <commit>" unless `description` says otherwise. ' +
+      '`{"release": "vN"}`, what `heroku releases:rollback [vN]` sends: a new release with the config vars, process types and slug of vN, ' +
+      'described "Rollback to vN". Either restarts every dyno on the new release. 422 for a slug without an archive, or a release ' +
+      'that cannot be rolled back to (eligible_for_rollback).',
   })
   @ApiParam(APP_PARAM)
   @ApiCreatedResponse({ type: ReleaseResponseDto })
   @ApiErrors(403, 404, 422, 503)
-  rollback(
+  create(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,
-    @Body() body: ReleaseRollbackDto,
+    @Body() body: ReleaseCreateDto,
   ): Promise<ReleaseResponseDto> {
-    return this.releases.rollback(principal, app, body.release);
+    return this.releases.create(principal, app, body);
   }
 
   @Get(':release_id_or_version')

@@ -1,10 +1,15 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Omittable } from '../common/validation/omittable.decorator.js';
 import type { ReleaseWithUser } from '../store/release.repository.js';
 
 class ReleaseAppDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'myapp' }) name!: string;
+}
+
+class ReleaseSlugDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
 }
 
 class ReleaseUserDto {
@@ -22,7 +27,12 @@ export class ReleaseResponseDto {
   @ApiProperty({ example: 'succeeded', enum: ['failed', 'pending', 'succeeded', 'expired'] })
   status!: string;
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ type: Object, nullable: true, example: null }) slug!: null;
+  @ApiProperty({
+    type: ReleaseSlugDto,
+    nullable: true,
+    description: 'The code it runs; null before the first slug was released',
+  })
+  slug!: ReleaseSlugDto | null;
   @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
   @ApiProperty({ type: ReleaseUserDto }) user!: ReleaseUserDto;
   @ApiProperty({ example: 3 }) version!: number;
@@ -36,12 +46,40 @@ export class ReleaseResponseDto {
   eligible_for_rollback!: boolean;
 }
 
-/** `heroku releases:rollback`: a new release with an earlier one's config and process types. */
-export class ReleaseRollbackDto {
-  @ApiProperty({ example: 'v3', description: 'The release to roll back to: its id or version' })
+/**
+ * Heroku's release create, in its two forms: `slug` releases that code (with its process
+ * types); `release` is a rollback (`heroku releases:rollback`), to an earlier one's config,
+ * process types and slug.
+ */
+export class ReleaseCreateDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The slug to release: one of this app, with its archive uploaded',
+  })
+  @Omittable()
   @IsString()
   @MaxLength(64)
-  release!: string;
+  slug?: string;
+
+  @ApiPropertyOptional({
+    example: 'v3',
+    description: 'A rollback: the release to roll back to, by id or version',
+  })
+  @Omittable()
+  @IsString()
+  @MaxLength(64)
+  release?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Deploy 60883d9',
+    description: 'With `slug`: "Deploy <commit>" when omitted',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  description?: string | null;
 }
 
 export function toReleaseResponse(
@@ -56,7 +94,7 @@ export function toReleaseResponse(
     description: release.description,
     status: release.status,
     id: release.id,
-    slug: null,
+    slug: release.slugId ? { id: release.slugId } : null,
     updated_at: release.updatedAt.toISOString(),
     user: { id: release.userId, email: release.user?.email ?? '(deleted account)' },
     version: release.version,

@@ -10,13 +10,17 @@ import { sameProcessTypes } from '../formations/process-types.js';
 import { ConfigVarRepository } from '../store/config-var.repository.js';
 import { FormationRepository } from '../store/formation.repository.js';
 import { ReleaseRepository, ReleaseWithUser } from '../store/release.repository.js';
-import { ReleaseResponseDto, toReleaseResponse } from './releases.dto.js';
+import { SlugRepository } from '../store/slug.repository.js';
+import { ReleaseCreateDto, ReleaseResponseDto, toReleaseResponse } from './releases.dto.js';
 
 export const RELEASE_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'version', column: 'version', type: 'integer' },
 ];
 
-/** Heroku's releases: every config or process type change is one; rollback makes another. */
+/**
+ * Heroku's releases: every config or process type change is one, a deploy of a slug is
+ * one, a rollback makes another.
+ */
 @Injectable()
 export class ReleasesService {
   constructor(
@@ -26,6 +30,7 @@ export class ReleasesService {
     private readonly vars: ConfigVarRepository,
     private readonly formations: FormationRepository,
     private readonly processTypes: FormationsService,
+    private readonly slugs: SlugRepository,
   ) {}
 
   async list(
@@ -59,8 +64,61 @@ export class ReleasesService {
     return this.releases.configVarsOf(await this.find(app.id, idOrVersion));
   }
 
+  /** POST /apps/{app}/releases: a release of `slug`, or a rollback to `release`. */
+  create(
+    principal: Principal,
+    idOrName: string,
+    input: ReleaseCreateDto,
+  ): Promise<ReleaseResponseDto> {
+    if ((input.slug === undefined) === (input.release === undefined)) {
+      throw new InvalidParamsError(
+        'Give either slug (the slug to release) or release (the release to roll back to).',
+      );
+    }
+    if (input.slug !== undefined)
+      return this.deploy(principal, idOrName, input.slug, input.description);
+    if (input.description !== undefined && input.description !== null) {
+      throw new InvalidParamsError(
+        'A rollback is described "Rollback to vN": leave out description.',
+      );
+    }
+    return this.rollback(principal, idOrName, input.release!);
+  }
+
   /**
-   * A new release with the config vars and process types of `idOrVersion`, described
+   * A new release running `slugId` with its process types: the formation is declared from
+   * them, as a Procfile change is, and every dyno restarts on the release. Allowed in
+   * maintenance mode, as on Heroku.
+   */
+  deploy(
+    principal: Principal,
+    idOrName: string,
+    slugId: string,
+    description: string | null | undefined,
+  ): Promise<ReleaseResponseDto> {
+    return this.changes.apply(principal, idOrName, async (change) => {
+      const { tx, app } = change;
+      const slug = await this.slugs.findForApp(app.id, slugId, tx);
+      if (!slug) throw new NotFoundError("Couldn't find that slug.");
+      if (!slug.blob.completedAt) {
+        throw new InvalidParamsError(
+          `The slug ${slug.id} has no archive yet: PUT it to the slug's blob URL first.`,
+        );
+      }
+      const processTypes = slug.processTypes as Record<string, string>;
+      if (!sameProcessTypes(await this.formations.processTypes(tx, app.id), processTypes)) {
+        await this.processTypes.declare(change, processTypes);
+      }
+      const { version } = await change.release({
+        description: description ?? (slug.commit ? `Deploy ${slug.commit.slice(0, 7)}` : 'Deploy'),
+        slugId: slug.id,
+      });
+      return toReleaseResponse((await this.find(app.id, String(version), tx))!, version);
+    });
+  }
+
+  /**
+   * A new release with the config vars, process types and slug of `idOrVersion`, described
    * "Rollback to vN", restarting every dyno, as `heroku releases:rollback` does on Heroku.
    */
   rollback(
@@ -97,6 +155,7 @@ export class ReleasesService {
         description: `Rollback to v${target.version}`,
         rollbackOf: target.version,
         configVars,
+        slugId: target.slugId,
       });
       return toReleaseResponse((await this.find(app.id, String(version), tx))!, version);
     });

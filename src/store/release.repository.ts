@@ -17,6 +17,8 @@ export interface NewRelease {
   /** The process types it runs. */
   processTypes: Record<string, string>;
   rollbackOf: number | null;
+  /** The slug it runs; null for none. */
+  slugId: string | null;
 }
 
 /** The releases table's queries. */
@@ -47,6 +49,7 @@ export class ReleaseRepository {
         configVars: this.secrets.encrypt(JSON.stringify(release.configVars)),
         processTypes: release.processTypes,
         rollbackOf: release.rollbackOf,
+        slugId: release.slugId,
       },
       select: { id: true },
     });
@@ -61,6 +64,16 @@ export class ReleaseRepository {
       select: { id: true },
     });
     return latest?.id ?? null;
+  }
+
+  /** The slug the newest release runs: what a release that names none keeps running. */
+  async latestSlugId(db: PrismaTransaction, appId: string): Promise<string | null> {
+    const latest = await db.release.findFirst({
+      where: { appId },
+      orderBy: { version: 'desc' },
+      select: { slugId: true },
+    });
+    return latest?.slugId ?? null;
   }
 
   async currentVersion(appId: string): Promise<number> {

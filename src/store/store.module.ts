@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository.js';
 import { AppRepository } from './app.repository.js';
+import { BlobStore } from './blob.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
@@ -8,12 +9,14 @@ import { DynoUsageRepository } from './dyno-usage.repository.js';
 import { FormationRepository } from './formation.repository.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { ReleaseRepository } from './release.repository.js';
+import { SlugRepository } from './slug.repository.js';
 import { SpaceRepository } from './space.repository.js';
 import { TokenRepository } from './token.repository.js';
 
 const REPOSITORIES = [
   AccountRepository,
   AppRepository,
+  BlobStore,
   ConfigVarRepository,
   DynoManagerRepository,
   DynoRepository,
@@ -21,6 +24,7 @@ const REPOSITORIES = [
   FormationRepository,
   MaintenanceRepository,
   ReleaseRepository,
+  SlugRepository,
   SpaceRepository,
   TokenRepository,
 ];

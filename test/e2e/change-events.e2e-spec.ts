@@ -39,6 +39,11 @@ describe('typed change events', () => {
       .expect(200);
     await http().post('/apps/evented/releases').set(admin).send({ release: 'v2' }).expect(201);
     await http()
+      .post('/apps/evented/slugs')
+      .set(admin)
+      .send({ process_types: { web: 'npm start' } })
+      .expect(201);
+    await http()
       .post('/apps/evented/dynos')
       .set(admin)
       .send({ command: 'rake db:migrate' })

@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { create, Header, type types } from 'tar';
+import { create } from 'tar';
+import { RawEntry, slugArchive, tarball } from '../../../test/support/tarball.js';
 import {
   inspectSlugArchive,
   SlugArchiveError,
@@ -25,38 +26,7 @@ import {
   unpackSlugArchive,
 } from './slug-archive.js';
 
-interface RawEntry {
-  path: string;
-  type?: types.EntryTypeName;
-  body?: string;
-  linkpath?: string;
-  mode?: number;
-}
-
-/** A tarball written header by header, so that it can hold what no tar tool would write. */
-function tarball(entries: RawEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const entry of entries) {
-    const body = Buffer.from(entry.body ?? '');
-    const header = new Header({
-      path: entry.path,
-      type: entry.type ?? 'File',
-      size: body.length,
-      mode: entry.mode ?? 0o644,
-      linkpath: entry.linkpath,
-      uid: 0,
-      gid: 0,
-      mtime: new Date(0),
-    });
-    const block = Buffer.alloc(512);
-    header.encode(block, 0);
-    blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
-
-const slug = (entries: RawEntry[]) => gzipSync(tarball(entries));
+const slug = slugArchive;
 const APP: RawEntry = { path: './app/', type: 'Directory', mode: 0o755 };
 const PROCFILE: RawEntry = { path: './app/Procfile', body: 'web: node web.js\n' };
 const LIMITS = { maxBytes: 1024 * 1024 };
