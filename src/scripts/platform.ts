@@ -38,10 +38,13 @@ const components: Component[] = [];
 let stopping = false;
 
 function start(name: string, script: string): Component {
-  const child = spawn(process.execPath, [path.join(dist, script)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Each in its own process group, so that a Ctrl-C reaches only this script, which stops
+  // them in order; setpriv's parent-death signal stops them should this script be killed.
+  const child = spawn(
+    'setpriv',
+    ['--pdeathsig', 'SIGTERM', '--', process.execPath, path.join(dist, script)],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       process.stdout.write(`${name.padEnd(12)} | ${line}\n`);
