@@ -45,7 +45,8 @@ async function answering(routerUrl: string, batch: number, greeting: string): Pr
     ),
   );
   for (const response of responses) {
-    const match = response && /^Hello from (\S+): (.*)$/.exec(response.body.toString('utf8'));
+    const match =
+      response && /^Hello from (\S+): (.*)$/.exec(response.body.toString('utf8').trim());
     if (response?.status === 200 && match && match[2] === greeting) seen.add(match[1]);
   }
   return seen;

@@ -25,7 +25,7 @@ env.CONTROL_PLANE_URL ||= apiUrl;
 const appsDomain = env.APPS_DOMAIN || 'localhost';
 
 /** Bounded: the first start of the embedded PostgreSQL takes a few seconds, not minutes. */
-const API_READY_TIMEOUT_MS = 120_000;
+const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 45_000;
 
 interface Component {
@@ -66,21 +66,21 @@ function start(name: string, script: string): Component {
   return component;
 }
 
-async function waitForApi(api: Component): Promise<void> {
-  const deadline = Date.now() + API_READY_TIMEOUT_MS;
+/** Polls `ready` (a throw is a no) until it holds, while `component` runs; bounded. */
+async function until(
+  what: string,
+  component: Component,
+  ready: () => Promise<boolean>,
+): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (api.child.exitCode !== null) throw new Error('the API did not start; see its lines above');
-    try {
-      const response = await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
+    if (component.child.exitCode !== null) {
+      throw new Error(`${component.name} did not start; see its lines above`);
     }
+    if (await ready().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(
-    `the API did not answer ${apiUrl}/readyz within ${API_READY_TIMEOUT_MS / 1000} s`,
-  );
+  throw new Error(`timed out after ${READY_TIMEOUT_MS / 1000} s waiting for ${what}`);
 }
 
 async function stopAll(code: number): Promise<void> {
@@ -110,11 +110,20 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   const api = start('api', 'main.js');
-  await waitForApi(api);
-  start('router', 'router/main.js');
-  start('dyno-manager', 'dyno-manager/main.js');
-
+  await until(`the API to answer ${apiUrl}/readyz`, api, async () => {
+    const response = await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  });
+  const router = start('router', 'router/main.js');
+  const manager = start('dyno-manager', 'dyno-manager/main.js');
   const caFile = path.join(env.DYNO_MANAGER_DIR!, 'rendezvous-ca.pem');
+  // The banner once all three serve: the router answers, the manager wrote its CA.
+  await until('the router to listen', router, async () => {
+    await fetch(`http://127.0.0.1:${env.ROUTER_PORT}/`, { signal: AbortSignal.timeout(2000) });
+    return true;
+  });
+  await until('the dyno manager to start', manager, async () => existsSync(caFile));
+
   const token = env.DRYDOCK_ADMIN_TOKEN
     ? undefined
     : readIfExists(path.join(env.DATA_DIR!, 'admin-token'));
