@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import {
   chmodSync,
+  createWriteStream,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -8,6 +11,7 @@ import {
   readFileSync,
   readlinkSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -18,7 +22,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { create } from 'tar';
-import { RawEntry, slugArchive, tarball } from '../../../test/support/tarball.js';
+import { appArchive, RawEntry, slugArchive, tarball } from '../../../test/support/tarball.js';
 import {
   inspectSlugArchive,
   SlugArchiveError,
@@ -381,6 +385,64 @@ describe('unpackSlugArchive', () => {
     const file = archive([APP, PROCFILE]);
     const error = await refusal(unpackSlugArchive(file, into, { maxBytes: 10 }));
     expect(error.tooLarge).toBe(true);
+  });
+
+  /**
+   * `slug.tgz` links to a FIFO: the first read (the check) gets the archive, and once it
+   * has opened its FIFO the link moves to another, whose read (the extraction) gets `then`.
+   */
+  async function swappedArchive(then: Buffer): Promise<{ archive: string; fed: Promise<void> }> {
+    const [first, second, archive] = ['first.fifo', 'second.fifo', 'slug.tgz'].map((name) =>
+      path.join(dir, name),
+    );
+    execFileSync('mkfifo', [first, second]);
+    symlinkSync(first, archive);
+    const checked = await appArchive({
+      Procfile: 'web: node web.js\n',
+      'big.bin': 'x'.repeat(300_000),
+    });
+    const fed = (async () => {
+      const writer = createWriteStream(first);
+      await once(writer, 'open');
+      symlinkSync(second, `${archive}.next`);
+      renameSync(`${archive}.next`, archive);
+      writer.end(checked);
+      await once(writer, 'close');
+      const swapped = createWriteStream(second);
+      // The extraction may stop reading before the end.
+      swapped.on('error', () => undefined);
+      swapped.end(then);
+      await once(swapped, 'close');
+    })();
+    return { archive, fed };
+  }
+
+  it.each([
+    [
+      'another valid archive',
+      () => appArchive({ Procfile: 'web: node other.js\n', 'big.bin': 'y'.repeat(300_000) }),
+      /changed while it was being unpacked/,
+    ],
+    [
+      'one with a symlink out',
+      async () =>
+        slug([APP, PROCFILE, { path: './app/l', type: 'SymbolicLink', linkpath: '../../x' }]),
+      /points out of \.\/app/,
+    ],
+    [
+      'one damaged in the middle of a file',
+      async () => {
+        const damaged = await appArchive({ 'big.bin': randomBytes(300_000).toString('hex') });
+        const middle = Math.floor(damaged.length / 2);
+        return damaged.fill(0xff, middle, middle + 64);
+      },
+      /gzip|damaged/,
+    ],
+  ])('refuses an archive that became %s after it was checked', async (_, then, message) => {
+    const { archive, fed } = await swappedArchive(await then());
+    const error = await refusal(unpackSlugArchive(archive, into, LIMITS));
+    expect(error.message).toMatch(message);
+    await fed;
   });
 
   it('unpacks only into an empty directory', async () => {

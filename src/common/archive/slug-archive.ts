@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { chmod, link, mkdir, open, readdir, symlink } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { chmod, type FileHandle, link, mkdir, open, readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 
@@ -94,17 +94,30 @@ export async function unpackSlugArchive(
   intoDir: string,
   limits: Omit<SlugArchiveLimits, 'onChunk'>,
 ): Promise<void> {
-  const checked = await inspectSlugArchive(createReadStream(archiveFile), limits);
+  const checked = await withFileStream(archiveFile, (stream) => inspectSlugArchive(stream, limits));
   await mkdir(intoDir, { recursive: true });
   if ((await readdir(intoDir)).length > 0) {
     throw new Error(`${intoDir} must be empty to unpack a slug into it`);
   }
-  const unpacked = await walkArchive(createReadStream(archiveFile), limits, (entry, item) =>
-    extractEntry(entry, item, intoDir),
+  const unpacked = await withFileStream(archiveFile, (stream) =>
+    walkArchive(stream, limits, (entry, item) => extractEntry(entry, item, intoDir)),
   );
   // The checked bytes are the unpacked bytes, even if the file was swapped in between.
   if (unpacked.sha256 !== checked.sha256) {
     throw new SlugArchiveError('The slug archive changed while it was being unpacked.');
+  }
+}
+
+/** `read` on a stream of the file, closed however `read` ends (it may stop early). */
+async function withFileStream<T>(
+  file: string,
+  read: (stream: ReadStream) => Promise<T>,
+): Promise<T> {
+  const stream = createReadStream(file);
+  try {
+    return await read(stream);
+  } finally {
+    stream.destroy();
   }
 }
 
@@ -115,7 +128,7 @@ async function extractEntry(entry: ReadEntry, item: CheckedEntry, intoDir: strin
     // 'wx' is O_CREAT|O_EXCL: never opens an existing path, so never follows a link.
     const file = await open(target, 'wx', (item.mode & 0o777) | 0o600);
     try {
-      for await (const chunk of entry) await file.write(chunk as Buffer);
+      await copyEntry(entry, file);
       // The umask narrowed the mode open() was given.
       await file.chmod((item.mode & 0o777) | 0o600);
     } finally {
@@ -139,8 +152,29 @@ async function extractEntry(entry: ReadEntry, item: CheckedEntry, intoDir: strin
 
 /** Reads an entry's body (if any) to its end, keeping none of it. */
 async function discard(entry: ReadEntry): Promise<void> {
+  if (entry.destroyed) throw refused();
   entry.resume();
   if (!entry.emittedEnd) await once(entry, 'end');
+}
+
+/** Writes an entry's body to `file`, the entry paused while each chunk is written. */
+function copyEntry(entry: ReadEntry, file: FileHandle): Promise<void> {
+  // Destroyed (the archive was refused) before its listeners: it would never end.
+  if (entry.destroyed) return Promise.reject(refused());
+  return new Promise((resolve, reject) => {
+    let written = Promise.resolve();
+    entry.on('data', (chunk: Buffer) => {
+      entry.pause();
+      written = written.then(() => file.write(chunk)).then(() => void entry.resume());
+      written.catch(reject);
+    });
+    entry.once('end', () => written.then(resolve, reject));
+    entry.once('error', reject);
+  });
+}
+
+function refused(): SlugArchiveError {
+  return new SlugArchiveError('The slug archive was refused.');
 }
 
 /**
@@ -165,7 +199,7 @@ async function walkArchive(
   const fail = (error: unknown) => {
     failure ??= error;
     // Ends a handler still reading the entry, so that `handled` settles.
-    current?.destroy(new SlugArchiveError('The slug archive was refused.'));
+    current?.destroy(refused());
     wake?.();
   };
   parser.on('error', (error: Error) => fail(describeParseError(error)));
