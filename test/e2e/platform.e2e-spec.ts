@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,6 @@ import { shellQuote } from '../../src/dyno-manager/rendezvous/attached-process.j
 import { groupMembers, recordedProcesses } from '../support/dyno-manager-process.js';
 import { eventually } from '../support/eventually.js';
 import { probe } from '../support/http-probe.js';
-import { testDatabaseUrl } from '../support/test-app.js';
 
 const CLI = fileURLToPath(new URL('../heroku-cli/node_modules/heroku/bin/run.js', import.meta.url));
 const ADMIN = 'drydock_platform_e2e_admin_token_0123456789';
@@ -96,8 +95,9 @@ describe('npm run platform with the example app and the Heroku CLI', () => {
     ).json() as Promise<{ name: string; state: string; release: { version: number } }[]>;
 
   beforeAll(async () => {
-    // World-traversable: the embedded PostgreSQL is not used, but dynos' files are.
+    // As a newcomer has it: the embedded PostgreSQL under DATA_DIR, its key generated there.
     home = await mkdtemp(path.join(os.tmpdir(), 'drydock-platform-'));
+    await chmod(home, 0o755);
     dataDir = path.join(home, 'data');
     await mkdir(path.join(home, '.cache', 'heroku'), { recursive: true });
     await writeFile(path.join(home, '.cache', 'heroku', 'terms-of-service'), '');
@@ -113,10 +113,8 @@ describe('npm run platform with the example app and the Heroku CLI', () => {
     platform = spawn(process.execPath, ['dist/scripts/platform.js'], {
       env: {
         PATH: process.env.PATH,
-        DATABASE_URL: testDatabaseUrl(),
         DATA_DIR: dataDir,
         DRYDOCK_ADMIN_TOKEN: ADMIN,
-        DRYDOCK_ENCRYPTION_KEY: 'cd'.repeat(32),
         PORT: String(port),
         ROUTER_PORT: String(routerPort),
         DYNO_MANAGER_RENDEZVOUS_PORT: String(rendezvousPort),

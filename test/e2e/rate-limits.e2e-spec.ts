@@ -97,6 +97,13 @@ describe('rate limits', () => {
       routerToken = await t.mintToken(['routing']);
       otherRouter = await t.mintToken(['routing']);
       await t.http().post('/apps').set(bearer(ADMIN_TOKEN)).send({ name: 'limited' }).expect(201);
+      // The routing view learns of the app from the change feed, a moment after its commit:
+      // the bursts below must not race it (the admin's token has a budget of its own).
+      await eventually(
+        () => t.http().get('/routing/v1/apps/limited').set(bearer(ADMIN_TOKEN)).expect(200),
+        10_000,
+        1100,
+      );
     });
     afterAll(() => t.close());
 
