@@ -124,7 +124,7 @@ export async function waitUntil(
 /** A free loopback port, found the way drydock's embedded PostgreSQL finds its own. */
 export async function freePort(): Promise<number> {
   const { findFreePort } = await distModule<{ findFreePort(): Promise<number> }>(
-    'database/free-port.js',
+    'common/network/free-port.js',
   );
   return findFreePort();
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { StartupError } from '../common/errors/startup-error.js';
 import { writeSecretFile } from '../common/files/secret-file.js';
-import { findFreePort } from './free-port.js';
+import { findFreePort } from '../common/network/free-port.js';
 import {
   packagedBinaries,
   PostgresBinaries,

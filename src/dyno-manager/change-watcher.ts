@@ -1,7 +1,8 @@
+import { Pause } from '../common/http-client/pause.js';
 import { Backoff } from '../common/http-client/backoff.js';
 import { describeError } from '../common/http-client/describe-error.js';
 import { JsonClient } from '../common/http-client/json-client.js';
-import { SseParser } from '../common/http-client/sse-parser.js';
+import { readEventStream } from '../common/http-client/event-stream-reader.js';
 import { API } from './control-plane-api.js';
 
 export type WatchLog = (at: 'info' | 'error', message: string, fields: object) => void;
@@ -41,7 +42,7 @@ export class ChangeWatcher {
   private version = 0;
   private stopped = false;
   private controller?: AbortController;
-  private wake?: () => void;
+  private readonly pause = new Pause();
   private running?: Promise<void>;
 
   constructor(private readonly options: ChangeWatcherOptions) {
@@ -57,7 +58,7 @@ export class ChangeWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.controller?.abort();
-    this.wake?.();
+    this.pause.interrupt();
     await this.running;
   }
 
@@ -86,7 +87,7 @@ export class ChangeWatcher {
         missed = true;
         this.retryLater('change stream failed', error);
       }
-      await this.sleep(this.nextDelay);
+      await this.pause.for(this.nextDelay);
     }
   }
 
@@ -130,14 +131,7 @@ export class ChangeWatcher {
     this.backoff.reset();
     this.options.log('info', 'following changes', { since });
 
-    let lastData = Date.now();
-    const idle = setInterval(
-      () => {
-        if (Date.now() - lastData > this.idleTimeoutMs) controller.abort(new Error('stream idle'));
-      },
-      Math.min(5000, this.idleTimeoutMs),
-    );
-    const parser = new SseParser((event) => {
+    await readEventStream(response.body, controller, this.idleTimeoutMs, (event) => {
       if (event.event !== 'change') return;
       let change: { version?: unknown; action?: unknown; app_id?: unknown };
       try {
@@ -151,32 +145,6 @@ export class ChangeWatcher {
         if (changesWhatRuns(change.action)) this.options.onChange(change.app_id);
       }
     });
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body) {
-        lastData = Date.now();
-        parser.push(decoder.decode(chunk, { stream: true }));
-      }
-    } catch (error) {
-      if (controller.signal.reason instanceof Error && !this.stopped)
-        throw controller.signal.reason;
-      throw error;
-    } finally {
-      clearInterval(idle);
-      controller.abort();
-    }
     return 'ended';
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }

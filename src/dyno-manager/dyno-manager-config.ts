@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ComponentEnv } from '../common/http-client/component-env.js';
 import { LOG_LEVELS, LogLevel } from '../common/logging/logger.js';
 
 /** Everything the dyno manager reads from its environment, validated once at start. */
@@ -40,62 +40,20 @@ export class DynoManagerConfigError extends Error {
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
 
 export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): DynoManagerConfig {
-  const problems: string[] = [];
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-  // Seconds, fractions allowed (tests run with short timeouts); answered in milliseconds.
-  const seconds = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback * 1000;
-    const value = Number(raw);
-    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
-      problems.push(`${name} must be a number of seconds between ${min} and ${max}, got "${raw}"`);
-      return fallback * 1000;
-    }
-    return Math.round(value * 1000);
-  };
-
-  const controlPlaneUrl = (env.CONTROL_PLANE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(controlPlaneUrl);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
-    problems.push(
-      'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
-    );
-  }
-
+  const read = new ComponentEnv(env);
+  const problems = read.problems;
+  const integer = read.integer.bind(read);
+  const seconds = read.seconds.bind(read);
+  const controlPlaneUrl = read.controlPlaneUrl();
   // Its own dyno-manager token; on one box, the one the API saved in the shared DATA_DIR;
   // else an admin's, as a newcomer has one at hand.
-  const tokenFile = path.join(path.resolve(env.DATA_DIR || '.data'), 'dyno-manager-token');
-  let token = env.DYNO_MANAGER_TOKEN ?? '';
-  let tokenSource = 'DYNO_MANAGER_TOKEN';
-  if (!token && existsSync(tokenFile)) {
-    token = readFileSync(tokenFile, 'utf8').trim();
-    tokenSource = tokenFile;
-  } else if (!token && env.DRYDOCK_ADMIN_TOKEN) {
-    token = env.DRYDOCK_ADMIN_TOKEN;
-    tokenSource = 'DRYDOCK_ADMIN_TOKEN';
-  }
-  if (!token) {
-    problems.push(
-      `DYNO_MANAGER_TOKEN is required (a token with the dyno-manager scope), or ${tokenFile}, which the API writes on its first start when DRYDOCK_DYNO_MANAGER_TOKEN is unset, or DRYDOCK_ADMIN_TOKEN`,
-    );
-  } else if (/\s/.test(token)) {
-    problems.push(`${tokenSource} must not contain whitespace`);
-  }
+  const { token, source: tokenSource } = read.token({
+    variable: 'DYNO_MANAGER_TOKEN',
+    file: 'dyno-manager-token',
+    scope: 'dyno-manager',
+    fallbackVariable: 'DRYDOCK_ADMIN_TOKEN',
+    apiVariable: 'DRYDOCK_DYNO_MANAGER_TOKEN',
+  });
 
   const name = env.DYNO_MANAGER_NAME || os.hostname();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) {

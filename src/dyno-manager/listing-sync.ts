@@ -1,3 +1,4 @@
+import { Pause } from '../common/http-client/pause.js';
 import { Backoff } from '../common/http-client/backoff.js';
 import { describeError } from '../common/http-client/describe-error.js';
 import type { ControlPlaneApi } from './control-plane-api.js';
@@ -39,7 +40,7 @@ export class ListingSync {
   }> = [];
   private running?: Promise<void>;
   private stopped = false;
-  private wake?: () => void;
+  private readonly pause = new Pause();
 
   constructor(private readonly options: ListingSyncOptions) {
     this.backoff = options.backoff ?? new Backoff();
@@ -67,7 +68,7 @@ export class ListingSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.pause.interrupt();
     for (const waiter of this.fullWaiters.splice(0)) waiter.reject(new ListingStopped());
     await this.running;
   }
@@ -90,7 +91,7 @@ export class ListingSync {
             error: describeError(error),
             retry_in_ms: delay,
           });
-          await this.sleep(delay);
+          await this.pause.for(delay);
         }
       }
     } finally {
@@ -132,17 +133,5 @@ export class ListingSync {
       }),
     );
     if (failures.length > 0) throw failures[0];
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { findFreePort } from '../common/network/free-port.js';
 
 /**
  * Loopback ports for web dynos: one nothing listens on now and no other dyno was given
@@ -9,7 +10,7 @@ export class PortAllocator {
 
   async allocate(): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const port = await freePort();
+      const port = await findFreePort();
       if (!this.given.has(port)) {
         this.given.add(port);
         return port;
@@ -21,18 +22,6 @@ export class PortAllocator {
   release(port: number): void {
     this.given.delete(port);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something accepts a TCP connection on 127.0.0.1:port right now. */

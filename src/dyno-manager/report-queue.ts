@@ -1,3 +1,4 @@
+import { Pause } from '../common/http-client/pause.js';
 import { Backoff } from '../common/http-client/backoff.js';
 import type { DynoReport, ReportOutcome } from './control-plane-api.js';
 
@@ -36,7 +37,7 @@ export class ReportQueue {
   private readonly limit: number;
   private readonly concurrency: number;
   private running?: Promise<void>;
-  private wake?: () => void;
+  private readonly pause = new Pause();
   private stopped = false;
   private drained: Array<() => void> = [];
 
@@ -81,7 +82,7 @@ export class ReportQueue {
   /** Stops sending; what waits is kept (and lost with the process). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.pause.interrupt();
     await this.running;
   }
 
@@ -116,7 +117,7 @@ export class ReportQueue {
         if (failures > 0) {
           const delay = this.backoff.next();
           this.options.onRetry(failures, lastError, delay);
-          await this.sleep(delay);
+          await this.pause.for(delay);
         } else {
           this.backoff.reset();
         }
@@ -133,16 +134,5 @@ export class ReportQueue {
     this.waiting.clear();
     this.waiting.set(report.dynoId, report);
     for (const other of rest) this.waiting.set(other.dynoId, other);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

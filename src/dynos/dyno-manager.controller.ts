@@ -22,6 +22,7 @@ import {
   ManagedDynoListDto,
 } from './dynos.dto.js';
 import { DynoManagerService } from './dyno-manager.service.js';
+import { openEventStream } from '../routing/event-stream.js';
 
 const APP_PARAM = { name: 'app_id_or_name', example: 'myapp' };
 
@@ -121,16 +122,6 @@ export class DynoManagerController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const from = await this.routing.watchStart(lastEventId ?? since);
-    await this.managers.watch(principal, from, () => {
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-        'Request-Id': request.id,
-      });
-      return reply.raw;
-    });
+    await this.managers.watch(principal, from, () => openEventStream(reply, request.id));
   }
 }

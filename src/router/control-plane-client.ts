@@ -1,6 +1,7 @@
+import { Pause } from '../common/http-client/pause.js';
 import { Backoff } from '../common/http-client/backoff.js';
 import { describeError } from '../common/http-client/describe-error.js';
-import { SseParser } from '../common/http-client/sse-parser.js';
+import { readEventStream } from '../common/http-client/event-stream-reader.js';
 import { LogFields } from './router-log.js';
 import {
   AppRoute,
@@ -40,7 +41,7 @@ export class ControlPlaneClient {
   private readonly idleTimeoutMs: number;
   private stopped = false;
   private inFlight?: AbortController;
-  private wake?: () => void;
+  private readonly pause = new Pause();
   private watching?: Promise<void>;
 
   constructor(private readonly options: ControlPlaneClientOptions) {
@@ -59,7 +60,7 @@ export class ControlPlaneClient {
   async stop(): Promise<void> {
     this.stopped = true;
     this.inFlight?.abort();
-    this.wake?.();
+    this.pause.interrupt();
     await this.watching;
   }
 
@@ -80,7 +81,7 @@ export class ControlPlaneClient {
           error: describeError(error),
           retry_in: `${delay}ms`,
         });
-        await this.sleep(delay);
+        await this.pause.for(delay);
       }
     }
     return false;
@@ -149,7 +150,7 @@ export class ControlPlaneClient {
         error: reason,
         retry_in: `${delay}ms`,
       });
-      await this.sleep(delay);
+      await this.pause.for(delay);
     }
   }
 
@@ -180,14 +181,7 @@ export class ControlPlaneClient {
     this.backoff.reset();
     this.options.log('info', { state: 'connected', since });
 
-    let lastData = Date.now();
-    const idle = setInterval(
-      () => {
-        if (Date.now() - lastData > this.idleTimeoutMs) controller.abort(new Error('stream idle'));
-      },
-      Math.min(5000, this.idleTimeoutMs),
-    );
-    const parser = new SseParser((event) => {
+    await readEventStream(response.body, controller, this.idleTimeoutMs, (event) => {
       if (event.event !== 'change') return;
       let data: unknown;
       try {
@@ -198,22 +192,6 @@ export class ControlPlaneClient {
       const route = table.apply(parseChange(data));
       if (route) this.options.onRoutes?.([route]);
     });
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body) {
-        lastData = Date.now();
-        parser.push(decoder.decode(chunk, { stream: true }));
-      }
-    } catch (error) {
-      if (error instanceof RoutingProtocolError) throw error;
-      // An abort for idleness surfaces as the reason we gave; anything else is the network.
-      if (controller.signal.reason instanceof Error && !this.stopped)
-        throw controller.signal.reason;
-      throw error;
-    } finally {
-      clearInterval(idle);
-      controller.abort();
-    }
     return 'ended';
   }
 
@@ -221,18 +199,6 @@ export class ControlPlaneClient {
     const controller = new AbortController();
     this.inFlight = controller;
     return controller;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }
 

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { ComponentEnv } from '../common/http-client/component-env.js';
 import { PageHostAllowList } from '../common/network/address-policy.js';
 
 /** Everything the router reads from its environment, validated once at start. */
@@ -29,47 +28,21 @@ export class RouterConfigError extends Error {
 }
 
 export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
-  const problems: string[] = [];
-
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
+  const read = new ComponentEnv(env);
+  const problems = read.problems;
+  const integer = read.integer.bind(read);
 
   const port = integer('ROUTER_PORT', 8080, 0, 65535);
   const host = env.ROUTER_HOST || '0.0.0.0';
 
-  const controlPlaneUrl = (env.CONTROL_PLANE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(controlPlaneUrl);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
-    problems.push(
-      'CONTROL_PLANE_URL must be an http:// or https:// URL such as http://127.0.0.1:3000',
-    );
-  }
-
+  const controlPlaneUrl = read.controlPlaneUrl();
   // The router's own routing token; on one box, the one the API saved in the shared DATA_DIR.
-  const tokenFile = path.join(path.resolve(env.DATA_DIR || '.data'), 'router-token');
-  const fromFile = !env.ROUTER_TOKEN && existsSync(tokenFile);
-  const token = env.ROUTER_TOKEN || (fromFile ? readFileSync(tokenFile, 'utf8').trim() : '');
-  const tokenSource = fromFile ? tokenFile : 'ROUTER_TOKEN';
-  if (!token) {
-    problems.push(
-      `ROUTER_TOKEN is required (a token with the routing scope), or ${tokenFile}, which the API writes on its first start when DRYDOCK_ROUTER_TOKEN is unset`,
-    );
-  } else if (/\s/.test(token)) {
-    problems.push(`${tokenSource} must not contain whitespace`);
-  }
+  const { token, source: tokenSource } = read.token({
+    variable: 'ROUTER_TOKEN',
+    file: 'router-token',
+    scope: 'routing',
+    apiVariable: 'DRYDOCK_ROUTER_TOKEN',
+  });
 
   const appsDomain = (env.APPS_DOMAIN || 'localhost').toLowerCase().replace(/\.$/, '');
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(appsDomain)) {

@@ -14,6 +14,7 @@ import type { AuthenticatedRequest } from '../common/auth/authenticated.decorato
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { RoutingService, RoutingSnapshotDto } from './routing.service.js';
+import { openEventStream } from './event-stream.js';
 
 @ApiTags('routing')
 @Authenticated('routing')
@@ -78,16 +79,6 @@ export class RoutingController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const from = await this.routing.watchStart(lastEventId ?? since);
-    await this.routing.watch(principal, from, () => {
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-        'Request-Id': request.id,
-      });
-      return reply.raw;
-    });
+    await this.routing.watch(principal, from, () => openEventStream(reply, request.id));
   }
 }

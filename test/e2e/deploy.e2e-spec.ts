@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { unpackSlugArchive } from '../../src/common/archive/slug-archive.js';
-import { findFreePort } from '../../src/database/free-port.js';
+import { findFreePort } from '../../src/common/network/free-port.js';
 import { eventually } from '../support/eventually.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
 

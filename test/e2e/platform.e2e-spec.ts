@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { findFreePort } from '../../src/database/free-port.js';
+import { findFreePort } from '../../src/common/network/free-port.js';
 import { shellQuote } from '../../src/dyno-manager/rendezvous/attached-process.js';
 import { groupMembers, recordedProcesses } from '../support/dyno-manager-process.js';
 import { eventually } from '../support/eventually.js';

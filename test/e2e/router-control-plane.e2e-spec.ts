@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findFreePort } from '../../src/database/free-port.js';
+import { findFreePort } from '../../src/common/network/free-port.js';
 import { eventually } from '../support/eventually.js';
 import { probe } from '../support/http-probe.js';
 import { bearer, startTestApp, TestApp } from '../support/test-app.js';

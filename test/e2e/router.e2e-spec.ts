@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { findFreePort } from '../../src/database/free-port.js';
+import { findFreePort } from '../../src/common/network/free-port.js';
 import type { RoutingEntry } from '../../src/router/routing-table.js';
 
 const TOKEN = 'drydock_router_e2e_token_0123456789';

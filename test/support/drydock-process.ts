@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
-import { findFreePort } from '../../src/database/free-port.js';
+import { findFreePort } from '../../src/common/network/free-port.js';
 import { parentOf } from '../../src/database/process-table.js';
 
 export interface DrydockProcess {
