@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { AppAccess } from '../app-changes/app-access.service.js';
 import { AppChanges } from '../app-changes/app-changes.service.js';
+import { isDynoManager, NOT_A_DYNO_MANAGER } from '../common/auth/principal.js';
 import type { Principal } from '../common/auth/principal.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/api-errors.js';
@@ -165,11 +166,6 @@ export class DynoManagerService {
   }
 }
 
-/** A person's global token passes the route's scope check; only managers and admins may act as one. */
 function requireManager(principal: Principal): void {
-  if (!principal.isAdmin && !principal.scopes.includes('dyno-manager')) {
-    throw new ForbiddenError(
-      'Only dyno managers (dyno-manager scope) and admins may use the dyno manager API.',
-    );
-  }
+  if (!isDynoManager(principal)) throw new ForbiddenError(NOT_A_DYNO_MANAGER);
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { AppAccess } from '../app-changes/app-access.service.js';
 import { AppChanges } from '../app-changes/app-changes.service.js';
 import { inspectSlugArchive, SlugArchiveError } from '../common/archive/slug-archive.js';
+import { isDynoManager, NOT_A_DYNO_MANAGER } from '../common/auth/principal.js';
 import type { Principal } from '../common/auth/principal.js';
 import {
   ForbiddenError,
@@ -166,11 +167,7 @@ export class SlugsService {
 
   /** The archive of any app's slug, for dyno managers (and admins). */
   async archiveForManager(principal: Principal, slugId: string): Promise<SlugArchive> {
-    if (!principal.isAdmin && !principal.scopes.includes('dyno-manager')) {
-      throw new ForbiddenError(
-        'Only dyno managers (dyno-manager scope) and admins may use the dyno manager API.',
-      );
-    }
+    if (!isDynoManager(principal)) throw new ForbiddenError(NOT_A_DYNO_MANAGER);
     return this.archiveOf(await this.slugs.find(slugId));
   }
 
