@@ -2,6 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Heroku's error for an attached one-off dyno nobody attached to in time. */
 export const ATTACH_ERROR = 'Error R13 (Attach error) -> Failed to attach to process';
+/** Its client attached to a dyno manager that has since gone, and the session with it. */
+export const ORPHANED_ATTACH_ERROR =
+  'The attached session ended with the dyno manager that ran it (it restarted)';
 
 /** What the rendezvous gets for a secret: the session of an attached one-off dyno. */
 export type { AttachSession } from './rendezvous/rendezvous-server.js';

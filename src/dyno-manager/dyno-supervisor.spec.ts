@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import { eventually } from '../../test/support/eventually.js';
 import { JsonClient } from '../common/http-client/json-client.js';
 import { createLogger } from '../common/logging/logger.js';
-import { ATTACH_ERROR, secretHash } from './attach-session.js';
+import { ATTACH_ERROR, ORPHANED_ATTACH_ERROR, secretHash } from './attach-session.js';
 import type { DynoReport } from './control-plane-api.js';
 import { launchArgv } from './dyno-process.js';
 import { DynoSupervisor } from './dyno-supervisor.js';
@@ -34,6 +34,7 @@ function oneOff(name: string, secret: string | null, overrides: Partial<ManagedD
     address: null,
     env: { GREETING: 'hello' },
     slug: null,
+    attached: secret !== null,
     attach:
       secret === null
         ? null
@@ -139,6 +140,17 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
     await eventually(() => expect(states('run.3')).toEqual(['crashed']));
     expect(reports[0].report).toEqual({ state: 'crashed', generation: 1, error: ATTACH_ERROR });
     expect(await supervisor.authorize('late')).toBeNull();
+  });
+
+  it('ends an attached dyno whose secret another manager spent crashed, and never runs it alone', async () => {
+    listing = [oneOff('run.6', null, { attached: true })];
+    supervisor.apply(listing, 'all');
+    await eventually(() => expect(states('run.6')).toEqual(['crashed']));
+    expect(reports[0].report).toEqual({
+      state: 'crashed',
+      generation: 1,
+      error: ORPHANED_ATTACH_ERROR,
+    });
   });
 
   it('hands an attached dyno to the rendezvous, and stops it when it leaves the listing', async () => {

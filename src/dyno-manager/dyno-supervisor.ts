@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { describeError } from '../common/http-client/describe-error.js';
-import { ATTACH_ERROR, AttachSession, sameHash, secretHash } from './attach-session.js';
+import {
+  ATTACH_ERROR,
+  AttachSession,
+  ORPHANED_ATTACH_ERROR,
+  sameHash,
+  secretHash,
+} from './attach-session.js';
 import type { DynoReport } from './control-plane-api.js';
 import { CrashCooldown } from './crash-cooldown.js';
 import { dynoEnv, isWeb } from './dyno-env.js';
@@ -145,7 +151,7 @@ export class DynoSupervisor {
         target: action.dyno,
         wanted: true,
         cooldown: new CrashCooldown(this.options.crashCooldownMs),
-        attached: action.dyno.attach !== null,
+        attached: action.dyno.attached,
         attachUsed: false,
         again: false,
       };
@@ -160,7 +166,7 @@ export class DynoSupervisor {
       if (action.kind === 'replace') {
         if (action.reason === 'new dyno') {
           slot.cooldown = new CrashCooldown(this.options.crashCooldownMs);
-          slot.attached = action.dyno.attach !== null;
+          slot.attached = action.dyno.attached;
           slot.attachUsed = false;
         }
         // A new generation starts at once, cooldown or not (as `heroku ps:restart` does).
@@ -222,6 +228,7 @@ export class DynoSupervisor {
     }
     if (slot.restartTimer) return;
     if (slot.attached) {
+      if (!dyno.attach && !slot.attachUsed) return this.endOrphanedAttach(slot);
       this.awaitAttach(slot);
       return;
     }
@@ -358,6 +365,22 @@ export class DynoSupervisor {
       }
     }
     void this.drive(slot);
+  }
+
+  /**
+   * An attached dyno whose secret was spent, though not here: its client attached to a
+   * manager that is gone, and the session went with it. It ends crashed, never runs alone.
+   */
+  private endOrphanedAttach(slot: Slot): void {
+    const dyno = slot.target;
+    this.finished.set(dyno.id, dyno.app.id);
+    this.options.log.info({ app_id: dyno.app.id, dyno: dyno.name }, 'attached session lost');
+    this.options.report(dyno, {
+      state: 'crashed',
+      generation: dyno.generation,
+      error: ORPHANED_ATTACH_ERROR,
+    });
+    slot.again = true;
   }
 
   private awaitAttach(slot: Slot): void {

@@ -40,6 +40,7 @@ describe('parseManagedDyno', () => {
       address: null,
       env: { DATABASE_URL: 'postgres://secret' },
       slug: listed.slug,
+      attached: false,
       attach: null,
     });
   });
@@ -66,6 +67,9 @@ describe('parseManagedDyno', () => {
       lines: 24,
     });
     expect(dyno.slug).toBeNull();
+    // From an API without the field, an attached dyno is one with a secret.
+    expect(dyno.attached).toBe(true);
+    expect(parseManagedDyno({ ...listed, type: 'run', attached: true }).attached).toBe(true);
   });
 
   it.each([

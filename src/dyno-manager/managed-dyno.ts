@@ -30,6 +30,8 @@ export interface ManagedDyno {
   /** The whole environment from drydock. Secret: never log it. */
   env: Record<string, string>;
   slug: ManagedSlug | null;
+  /** A `heroku run` dyno: it runs only for the client that attaches, never by itself. */
+  attached: boolean;
   attach: ManagedAttach | null;
 }
 
@@ -132,6 +134,8 @@ export function parseManagedDyno(value: unknown): ManagedDyno {
     address: typeof record.address === 'string' ? record.address : null,
     env: env as Record<string, string>,
     slug,
+    // An API from before the field: an attached dyno is one with a secret.
+    attached: typeof record.attached === 'boolean' ? record.attached : attach !== null,
     attach,
   };
 }

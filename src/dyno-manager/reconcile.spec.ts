@@ -16,6 +16,7 @@ function dyno(name: string, overrides: Partial<ManagedDyno> = {}): ManagedDyno {
     address: null,
     env: {},
     slug: null,
+    attached: false,
     attach: null,
     ...overrides,
   };

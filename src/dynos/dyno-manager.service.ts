@@ -151,6 +151,7 @@ export class DynoManagerService {
                 url: `/dyno-manager/v1/slugs/${slug.id}/archive`,
               }
             : null,
+        attached: row.attach,
         attach:
           row.attachSecretHash && row.attachExpiresAt
             ? {

@@ -232,6 +232,12 @@ export class ManagedDynoDto extends DynoResponseDto {
   env!: Record<string, string>;
   @ApiProperty({ type: ManagedSlugDto, nullable: true }) slug!: ManagedSlugDto | null;
   @ApiProperty({
+    example: false,
+    description:
+      'A `heroku run` dyno: it runs only for the client that attaches with its secret, never by itself',
+  })
+  attached!: boolean;
+  @ApiProperty({
     type: ManagedAttachDto,
     nullable: true,
     description: 'For an attached one-off dyno whose secret is not used yet',

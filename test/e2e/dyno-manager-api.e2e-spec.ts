@@ -9,6 +9,7 @@ interface Managed {
   generation: number;
   env: Record<string, string>;
   slug: unknown;
+  attached: boolean;
   attach: {
     secret_sha256: string;
     expires_at: string;
@@ -73,6 +74,7 @@ describe('dyno manager API', () => {
     expect(web.env).toEqual({ GREETING: 'hello from runner' });
     expect(web.slug).toBeNull();
     expect(web.attach).toBeNull();
+    expect(web.attached).toBe(false);
     await t.http().get('/dyno-manager/v1/dynos').set(bearer(owner.token)).expect(403);
   });
 
@@ -246,7 +248,7 @@ describe('dyno manager API', () => {
 
       // Once the manager started it, the secret is spent.
       await t.reportDyno('runner', name, { state: 'up' });
-      expect((await find(name))!.attach).toBeNull();
+      expect((await find(name))!).toMatchObject({ attached: true, attach: null });
 
       // However it ends, an attached dyno leaves: its user watched it end.
       await t.reportDyno('runner', name, { state: 'crashed', exit_status: 3, error: 'exit' });
