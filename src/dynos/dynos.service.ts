@@ -72,9 +72,10 @@ export class DynosService {
     input: DynoCreateDto,
   ): Promise<DynoResponseDto> {
     const env = oneOffEnv(input.env);
-    const attach = input.attach ? await this.rendezvousFor() : null;
     return this.changes.apply(principal, idOrName, async (change) => {
       const { tx, app } = change;
+      // After the access check: only those who may run dynos learn whether a manager lives.
+      const attach = input.attach ? await this.rendezvousFor() : null;
       const size = input.size ? resolveSize(input.size, app) : defaultSize(app);
       const secret = attach ? randomBytes(32).toString('base64url') : null;
       const dyno = await this.dynos.createOneOff(tx, {

@@ -202,6 +202,13 @@ describe('dyno manager API', () => {
         .expect(503);
       expect(response.body.id).toBe('service_unavailable');
       expect(response.headers['retry-after']).toBeDefined();
+      const stranger = await t.createUser('attach-stranger@example.com');
+      await t
+        .http()
+        .post('/apps/runner/dynos')
+        .set(bearer(stranger.token))
+        .send({ command: 'bash', attach: true })
+        .expect(403);
       await t
         .http()
         .post('/apps/runner/dynos')
