@@ -42,8 +42,9 @@ export class AppChange {
 
   /**
    * Cuts release v(N+1) with the app's config vars and process types as they now are in
-   * this transaction (and the previous release's slug, unless it names one), records it, and restarts every formation dyno on it, as Heroku
-   * does. Call it after the change's own writes.
+   * this transaction (and the previous release's slug, unless it names one), records it,
+   * and restarts every formation dyno on it, as Heroku does. Call it after the change's
+   * own writes.
    */
   release(release: ReleaseRequest): Promise<ReleaseCut> {
     return this.cut(this, release);

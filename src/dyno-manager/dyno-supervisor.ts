@@ -246,13 +246,10 @@ export class DynoSupervisor {
 
   private async start(slot: Slot, dyno: ManagedDyno): Promise<void> {
     const run: Run = { dyno, phase: 'preparing', stopping: false };
-    slot.run = run;
-    this.report(run, { state: 'starting', address: null });
     let launch: DynoLaunch;
     try {
-      launch = await this.prepare(run);
-    } catch (error) {
-      this.ended(slot, run, { kind: 'failed', error: preparationError(error) });
+      launch = await this.begin(slot, run);
+    } catch {
       return;
     }
     if (this.obsolete(slot, run)) {
@@ -273,6 +270,21 @@ export class DynoSupervisor {
     } else {
       run.phase = 'booting';
       void this.awaitBoot(slot, run, run.port);
+    }
+  }
+
+  /**
+   * Makes `run` the slot's, reports it starting and prepares it. A preparation that fails
+   * ends the run crashed with its reason, and rejects.
+   */
+  private async begin(slot: Slot, run: Run): Promise<DynoLaunch> {
+    slot.run = run;
+    this.report(run, { state: 'starting', address: null });
+    try {
+      return await this.prepare(run);
+    } catch (error) {
+      this.ended(slot, run, { kind: 'failed', error: preparationError(error) });
+      throw error;
     }
   }
 
@@ -450,15 +462,7 @@ export class DynoSupervisor {
         if (this.shuttingDown || this.obsolete(slot, current) || slot.run) {
           throw new Error('the dyno was stopped');
         }
-        slot.run = current;
-        this.report(current, { state: 'starting', address: null });
-        let launch: DynoLaunch;
-        try {
-          launch = await this.prepare(current);
-        } catch (error) {
-          this.ended(slot, current, { kind: 'failed', error: preparationError(error) });
-          throw error;
-        }
+        const launch = await this.begin(slot, current);
         current.exit = new Promise<DynoExit>((resolve) => (current.endAttached = resolve));
         current.done = current.exit.then((exit) => this.ended(slot, current, exit));
         if (this.obsolete(slot, current)) {
