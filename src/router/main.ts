@@ -1,4 +1,5 @@
 import '../runtime/tick-object-maps.js';
+import { LogShipper } from '../common/http-client/log-shipper.js';
 import { redactUrl } from '../common/http-client/redact-url.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import { MaintenancePages } from './maintenance-pages.js';
@@ -10,6 +11,8 @@ import { RoutingTable } from './routing-table.js';
 
 /** How long requests in flight may finish after SIGTERM before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
+/** Then how long the last lines of the apps' logs may take to reach the control plane. */
+const LOG_SHIPPING_GRACE_MS = 2000;
 
 /**
  * The reference router: takes the control plane's routing snapshot, follows its change
@@ -25,7 +28,24 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const log = new RouterLog();
+  // The apps' own logs (`heroku logs`): each request line of an app, as heroku[router].
+  const shipper = config.logShipping
+    ? new LogShipper({
+        baseUrl: config.controlPlaneUrl,
+        token: config.token,
+        maxLines: config.logBufferLines,
+        onLoss: ({ dropped, refused, status }) =>
+          log.state('error', {
+            state: 'log-lines-dropped',
+            dropped,
+            refused: refused || undefined,
+            status,
+          }),
+        onRetry: (error, retryInMs) =>
+          log.state('error', { state: 'log-shipping-failed', error, retry_in: `${retryInMs}ms` }),
+      })
+    : undefined;
+  const log = new RouterLog(process.stdout, process.stderr, shipper);
   const table = new RoutingTable(config.appsDomain);
   const pages = new MaintenancePages({
     fetcher: new PageFetcher({ allowList: config.maintenancePageAllowList }),
@@ -64,6 +84,7 @@ async function main(): Promise<void> {
       proxy.server.listening ? proxy.close(SHUTDOWN_GRACE_MS) : undefined,
     ]);
     log.flush();
+    await shipper?.stop(LOG_SHIPPING_GRACE_MS);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -73,6 +94,7 @@ async function main(): Promise<void> {
     state: 'starting',
     control_plane: redactUrl(config.controlPlaneUrl),
     token_from: config.tokenSource,
+    log_shipping: config.logShipping ? 'on' : 'off',
   });
   // Serving before the first snapshot would answer 404 for every app: wait for it.
   if (!(await client.start())) return;

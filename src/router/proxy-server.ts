@@ -101,7 +101,7 @@ export class ProxyServer {
     const requestId = requestIdOf(request);
     if (route === undefined) {
       this.sendPage(response, 404, NO_SUCH_APP_PAGE, requestId, false);
-      this.log(request, host, requestId, {
+      this.log(request, undefined, host, requestId, {
         at: 'info',
         desc: 'No such app',
         status: 404,
@@ -112,7 +112,7 @@ export class ProxyServer {
     } else if (route.mode === 'maintenance') {
       this.maintenance(request, response, route, host, requestId);
     } else {
-      this.routerError(request, response, host, requestId, {
+      this.routerError(request, response, route, host, requestId, {
         code: 'H14',
         desc: 'No web dynos running',
         dyno: '',
@@ -134,7 +134,7 @@ export class ProxyServer {
     }
     const send = (page: Page) => {
       this.sendPage(response, 503, page, requestId, true);
-      this.log(request, host, requestId, {
+      this.log(request, route, host, requestId, {
         at: 'error',
         code: 'H80',
         desc: 'Maintenance mode',
@@ -152,12 +152,13 @@ export class ProxyServer {
   private routerError(
     request: IncomingMessage,
     response: ServerResponse,
+    route: AppRoute,
     host: string,
     requestId: string,
     failure: Pick<RequestLogLine, 'code' | 'desc' | 'dyno' | 'connectMs' | 'serviceMs'>,
   ): void {
     this.sendPage(response, 503, APPLICATION_ERROR_PAGE, requestId, false);
-    this.log(request, host, requestId, {
+    this.log(request, route, host, requestId, {
       at: 'error',
       status: 503,
       bytes: APPLICATION_ERROR_PAGE.body.length,
@@ -188,18 +189,27 @@ export class ProxyServer {
     response.end(page.body);
   }
 
-  /** One access line: the request's identity plus how it ended. */
-  private log(request: IncomingMessage, host: string, requestId: string, outcome: Outcome): void {
-    this.options.log.request({
-      dyno: '',
-      fwd: outcome.fwd ?? forwardedFor(request),
-      ...outcome,
-      method: request.method ?? '',
-      path: request.url ?? '',
-      host,
-      requestId,
-      protocol: PROTOCOL,
-    });
+  /** One access line: the request's identity plus how it ended; `route`: the app it was for. */
+  private log(
+    request: IncomingMessage,
+    route: AppRoute | undefined,
+    host: string,
+    requestId: string,
+    outcome: Outcome,
+  ): void {
+    this.options.log.request(
+      {
+        dyno: '',
+        fwd: outcome.fwd ?? forwardedFor(request),
+        ...outcome,
+        method: request.method ?? '',
+        path: request.url ?? '',
+        host,
+        requestId,
+        protocol: PROTOCOL,
+      },
+      route?.id,
+    );
   }
 
   /**
@@ -255,7 +265,7 @@ export class ProxyServer {
       clearTimeout(responseTimer);
       controller?.abort(new Error(desc));
       const [connectMs, serviceMs] = timings();
-      this.routerError(request, response, host, requestId, {
+      this.routerError(request, response, route, host, requestId, {
         code,
         desc,
         dyno: dyno.name,
@@ -270,7 +280,7 @@ export class ProxyServer {
      */
     const logEnd = (at: 'info' | 'error', status: number, code?: string, desc?: string) => {
       const [connectMs, serviceMs] = timings();
-      this.log(request, host, requestId, {
+      this.log(request, route, host, requestId, {
         at,
         status,
         code,

@@ -18,7 +18,22 @@ describe('loadRouterConfig', () => {
       maintenancePageCacheBytes: 16 * 1024 * 1024,
       maintenancePageAllowList: expect.any(PageHostAllowList),
       requestTimeoutMs: 30_000,
+      logShipping: true,
+      logBufferLines: 10_000,
     });
+  });
+
+  it("ships request lines to the apps' logs unless told not to, with a bounded buffer", () => {
+    expect(
+      loadRouterConfig({
+        ROUTER_TOKEN: 't',
+        ROUTER_LOG_SHIPPING: 'off',
+        ROUTER_LOG_BUFFER_LINES: '500',
+      }),
+    ).toMatchObject({ logShipping: false, logBufferLines: 500 });
+    expect(loadRouterConfig({ ROUTER_TOKEN: 't', ROUTER_LOG_SHIPPING: 'ON' }).logShipping).toBe(
+      true,
+    );
   });
 
   it('reads the hosts whose maintenance pages may be served from inside the network', () => {
@@ -70,6 +85,8 @@ describe('loadRouterConfig', () => {
         MAINTENANCE_PAGE_CACHE_SECONDS: '0',
         MAINTENANCE_PAGE_CACHE_BYTES: '1024',
         MAINTENANCE_PAGE_ALLOWED_HOSTS: 'pages.internal, http://pages.internal/',
+        ROUTER_LOG_SHIPPING: 'sometimes',
+        ROUTER_LOG_BUFFER_LINES: '10',
       });
     } catch (caught) {
       error = caught as RouterConfigError;
@@ -83,6 +100,8 @@ describe('loadRouterConfig', () => {
       'MAINTENANCE_RETRY_AFTER must be an integer between 0 and 86400, got "-1"',
       'MAINTENANCE_PAGE_CACHE_SECONDS must be an integer between 1 and 86400, got "0"',
       'MAINTENANCE_PAGE_CACHE_BYTES must be an integer between 1048576 and 1073741824, got "1024"',
+      'ROUTER_LOG_SHIPPING must be on or off, got "sometimes"',
+      'ROUTER_LOG_BUFFER_LINES must be an integer between 100 and 1000000, got "10"',
       'MAINTENANCE_PAGE_ALLOWED_HOSTS: "http://pages.internal/" is not a host name, an IP address or a CIDR block (such as pages.internal, *.pages.internal, 10.1.2.3, 10.0.0.0/8 or fd00::/8)',
     ]);
   });

@@ -19,6 +19,10 @@ export interface RouterConfig {
   maintenancePageAllowList: PageHostAllowList;
   /** Heroku's router gives an app 30 s to start its response (H12 after that). */
   requestTimeoutMs: number;
+  /** Whether request lines also go to the apps' logs (ROUTER_LOG_SHIPPING). */
+  logShipping: boolean;
+  /** Log lines kept while the control plane is unreachable; the oldest go beyond it. */
+  logBufferLines: number;
 }
 
 export class RouterConfigError extends Error {
@@ -68,6 +72,8 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     ),
     maintenancePageAllowList: pageHosts.allowList,
     requestTimeoutMs: integer('ROUTER_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    logShipping: read.onOff('ROUTER_LOG_SHIPPING', true),
+    logBufferLines: integer('ROUTER_LOG_BUFFER_LINES', 10_000, 100, 1_000_000),
   };
   problems.push(...pageHosts.problems);
   if (problems.length > 0) throw new RouterConfigError(problems);

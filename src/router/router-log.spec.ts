@@ -105,3 +105,42 @@ describe('RouterLog', () => {
     expect(writes[0].split('\n')).toHaveLength(3);
   });
 });
+
+describe("RouterLog and the apps' logs", () => {
+  it("hands an app's request line to its log as heroku[router], without the newline", async () => {
+    const writes: string[] = [];
+    const shipped: string[][] = [];
+    const log = new RouterLog(
+      { write: (text: string) => writes.push(text) },
+      { write: () => true },
+      { push: (...line) => shipped.push(line) },
+    );
+    const line = {
+      at: 'error' as const,
+      code: 'H80',
+      desc: 'Maintenance mode',
+      method: 'GET',
+      path: '/',
+      host: 'myapp.localhost',
+      requestId: 'r1',
+      fwd: '127.0.0.1',
+      dyno: '',
+      status: 503,
+      bytes: 10,
+      protocol: 'http',
+    };
+    log.request(line, '0b1f7a4e-0000-4000-8000-000000000001');
+    log.request({ ...line, host: 'nosuch.localhost', requestId: 'r2' });
+    expect(shipped).toEqual([
+      [
+        '0b1f7a4e-0000-4000-8000-000000000001',
+        'heroku',
+        'router',
+        formatRequestLog(line).trimEnd(),
+      ],
+    ]);
+    expect(shipped[0][3]).not.toContain('\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes.join('').split('\n')).toHaveLength(3);
+  });
+});

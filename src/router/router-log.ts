@@ -1,3 +1,5 @@
+import type { LogSink } from '../common/http-client/log-shipper.js';
+
 /** The fields of one request line, in the order Heroku's router prints them. */
 export interface RequestLogLine {
   at: 'info' | 'error';
@@ -86,7 +88,8 @@ interface Sink {
 /**
  * Request lines go to stdout, collected within one turn of the event loop and written
  * together: a busy router makes one write per turn instead of one per request. State lines
- * go to stderr at once, so the access log on stdout stays one line per request.
+ * go to stderr at once, so the access log on stdout stays one line per request. The line
+ * of a request for an app also goes to that app's log, as `heroku[router]`.
  */
 export class RouterLog {
   private pending = '';
@@ -95,10 +98,14 @@ export class RouterLog {
   constructor(
     private readonly out: Sink = process.stdout,
     private readonly err: Sink = process.stderr,
+    private readonly appLogs?: LogSink,
   ) {}
 
-  request(line: RequestLogLine): void {
-    this.pending += formatRequestLog(line);
+  /** `appId`: the app the request was for; none when it matched no app. */
+  request(line: RequestLogLine, appId?: string): void {
+    const text = formatRequestLog(line);
+    this.pending += text;
+    if (appId !== undefined) this.appLogs?.push(appId, 'heroku', 'router', text.slice(0, -1));
     if (this.pending.length > 65_536) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;

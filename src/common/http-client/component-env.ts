@@ -37,6 +37,16 @@ export class ComponentEnv {
     return Math.round(value * 1000);
   }
 
+  /** A switch: `on` or `off` (also true/false, 1/0), `fallback` when unset. */
+  onOff(name: string, fallback: boolean): boolean {
+    const raw = (this.env[name] ?? '').trim().toLowerCase();
+    if (raw === '') return fallback;
+    if (['on', 'true', '1'].includes(raw)) return true;
+    if (['off', 'false', '0'].includes(raw)) return false;
+    this.problems.push(`${name} must be on or off, got "${this.env[name]}"`);
+    return fallback;
+  }
+
   /** CONTROL_PLANE_URL, without a trailing slash so that paths can be appended. */
   controlPlaneUrl(): string {
     const url = (this.env.CONTROL_PLANE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
