@@ -19,6 +19,8 @@ describe('loadDynoManagerConfig', () => {
       bootTimeoutMs: 60_000,
       crashCooldownMs: 60_000,
       logLevel: 'info',
+      logShipping: true,
+      logBufferLines: 10_000,
     });
   });
 
@@ -56,6 +58,8 @@ describe('loadDynoManagerConfig', () => {
       DYNO_MANAGER_BOOT_TIMEOUT_SECONDS: '3',
       DYNO_MANAGER_CRASH_COOLDOWN_SECONDS: '0.25',
       LOG_LEVEL: 'DEBUG',
+      DYNO_MANAGER_LOG_SHIPPING: 'off',
+      DYNO_MANAGER_LOG_BUFFER_LINES: '50000',
     });
     expect(config).toMatchObject({
       controlPlaneUrl: 'https://api.example.com',
@@ -69,6 +73,8 @@ describe('loadDynoManagerConfig', () => {
       bootTimeoutMs: 3000,
       crashCooldownMs: 250,
       logLevel: 'debug',
+      logShipping: false,
+      logBufferLines: 50_000,
     });
   });
 
@@ -105,6 +111,8 @@ describe('loadDynoManagerConfig', () => {
         DYNO_MANAGER_STOP_TIMEOUT_SECONDS: '-1',
         DYNO_MANAGER_BOOT_TIMEOUT_SECONDS: '0',
         LOG_LEVEL: 'loud',
+        DYNO_MANAGER_LOG_SHIPPING: 'maybe',
+        DYNO_MANAGER_LOG_BUFFER_LINES: '5',
       });
     } catch (caught) {
       error = caught;
@@ -120,6 +128,8 @@ describe('loadDynoManagerConfig', () => {
       'DYNO_MANAGER_RENDEZVOUS_PORT must be an integer between 0 and 65535, got "70000"',
       'DYNO_MANAGER_STOP_TIMEOUT_SECONDS must be a number of seconds between 0 and 3600, got "-1"',
       'DYNO_MANAGER_BOOT_TIMEOUT_SECONDS must be a number of seconds between 0.1 and 3600, got "0"',
+      'DYNO_MANAGER_LOG_SHIPPING must be on or off, got "maybe"',
+      'DYNO_MANAGER_LOG_BUFFER_LINES must be an integer between 100 and 1000000, got "5"',
     ]);
     expect(message).not.toContain('has space');
     expect(message.split('\n')).toHaveLength(problems.length + 1);

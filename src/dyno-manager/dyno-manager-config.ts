@@ -28,6 +28,10 @@ export interface DynoManagerConfig {
   /** The cooldown before a formation dyno's second restart after crashes; it doubles after. */
   crashCooldownMs: number;
   logLevel: LogLevel;
+  /** Whether the dynos' output and Heroku's lines about them go to the apps' logs. */
+  logShipping: boolean;
+  /** Log lines kept while the control plane is unreachable; the oldest go beyond it. */
+  logBufferLines: number;
 }
 
 export class DynoManagerConfigError extends Error {
@@ -97,6 +101,8 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
     bootTimeoutMs: seconds('DYNO_MANAGER_BOOT_TIMEOUT_SECONDS', 60, 0.1, 3600),
     crashCooldownMs: seconds('DYNO_MANAGER_CRASH_COOLDOWN_SECONDS', 60, 0, 1200),
     logLevel,
+    logShipping: read.onOff('DYNO_MANAGER_LOG_SHIPPING', true),
+    logBufferLines: integer('DYNO_MANAGER_LOG_BUFFER_LINES', 10_000, 100, 1_000_000),
   };
   if (problems.length > 0) throw new DynoManagerConfigError(problems);
   return config;

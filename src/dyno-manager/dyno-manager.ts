@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { describeError } from '../common/http-client/describe-error.js';
 import { JsonClient } from '../common/http-client/json-client.js';
+import { LogShipper } from '../common/http-client/log-shipper.js';
 import type { AttachSession } from './attach-session.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ControlPlaneApi } from './control-plane-api.js';
@@ -38,6 +39,7 @@ export class DynoManager {
   private readonly supervisor: DynoSupervisor;
   private readonly watcher: ChangeWatcher;
   private readonly heartbeat: Heartbeat;
+  private readonly appLogs?: LogShipper;
   private rendezvous: string | null = null;
   private resync?: NodeJS.Timeout;
   private stopping = false;
@@ -95,6 +97,24 @@ export class DynoManager {
       log: (at, message, fields) => log[at](fields, message),
     });
 
+    this.appLogs = config.logShipping
+      ? new LogShipper({
+          baseUrl: config.controlPlaneUrl,
+          token: config.token,
+          maxLines: config.logBufferLines,
+          onLoss: ({ dropped, refused, status }) =>
+            log.error(
+              { state: 'log-lines-dropped', dropped, refused: refused || undefined, status },
+              'log lines dropped',
+            ),
+          onRetry: (error, retryInMs) =>
+            log.error(
+              { state: 'log-shipping-failed', error, retry_in_ms: retryInMs },
+              'log lines not delivered: keeping them',
+            ),
+        })
+      : undefined;
+
     this.supervisor = new DynoSupervisor({
       dynoHost: config.dynoHost,
       stopTimeoutMs: config.stopTimeoutMs,
@@ -106,6 +126,7 @@ export class DynoManager {
       report: (dyno, report) =>
         this.reports.put({ appId: dyno.app.id, dynoId: dyno.id, dynoName: dyno.name, report }),
       relistAll: () => this.sync.all(),
+      logs: this.appLogs,
       log,
     });
 
@@ -166,7 +187,10 @@ export class DynoManager {
       this.sync.stop(),
       this.heartbeat.stop(),
     ]);
-    const delivered = await this.reports.flush(FINAL_REPORTS_MS);
+    const [delivered] = await Promise.all([
+      this.reports.flush(FINAL_REPORTS_MS),
+      this.appLogs?.stop(FINAL_REPORTS_MS),
+    ]);
     if (!delivered)
       this.log.error(
         { waiting: this.reports.size },

@@ -43,6 +43,34 @@ describe('DynoProcess', () => {
     expect(groupAlive(dyno.pid!)).toBe(false);
   });
 
+  it('tells every line written to stdout and stderr, the last one without a newline too', async () => {
+    const lines: string[] = [];
+    const dyno = DynoProcess.start(
+      {
+        command: 'echo out; echo err >&2; printf "a\\r\\nb"; printf "last" >&2; exit 1',
+        cwd: dir,
+        env: { PATH: process.env.PATH! },
+      },
+      (line) => lines.push(line),
+    );
+    expect(await dyno.exit).toMatchObject({ kind: 'exited', status: 1, lastErrorLine: 'last' });
+    expect(lines.sort()).toEqual(['a', 'b', 'err', 'last', 'out']);
+  });
+
+  it('never blocks a process that writes more than a pipe holds', async () => {
+    let count = 0;
+    const dyno = DynoProcess.start(
+      {
+        command: 'for i in $(seq 1 20000); do echo "line $i of a chatty dyno"; done',
+        cwd: dir,
+        env: { PATH: process.env.PATH! },
+      },
+      () => count++,
+    );
+    expect(await dyno.exit).toMatchObject({ status: 0 });
+    expect(count).toBe(20_000);
+  });
+
   it('reports a command that does not exist as bash does, with status 127', async () => {
     expect(await launch('nosuch-command-here').exit).toMatchObject({
       kind: 'exited',

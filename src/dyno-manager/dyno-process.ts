@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { LineSplitter } from './line-splitter.js';
 import { killGroup, stopGroup } from './process-group.js';
 import { readProcess } from './process-table.js';
 
@@ -32,7 +34,22 @@ export type DynoExit =
 
 export const ERROR_LINE_LIMIT = 1000;
 const STDERR_TAIL_BYTES = 4096;
-const STDERR_CLOSE_WAIT_MS = 1000;
+const PIPE_CLOSE_WAIT_MS = 1000;
+
+/** Resolves once a pipe closed, or after a second, when it is cut (destroyed). */
+function closedOrCut(pipe: Readable): Promise<void> {
+  return new Promise<void>((done) => {
+    if (pipe.closed) return done();
+    const timer = setTimeout(() => {
+      pipe.destroy();
+      done();
+    }, PIPE_CLOSE_WAIT_MS);
+    pipe.once('close', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
 
 /** The last non-blank line of a stream's tail, trimmed and cut to the report's limit. */
 export function lastLine(tail: string): string | undefined {
@@ -64,7 +81,7 @@ export class DynoProcess {
   private readonly startedAt = Date.now();
   private ended = false;
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: ChildProcess, onLine?: (line: string) => void) {
     this.pid = child.pid;
     this.startTime = child.pid ? (readProcess(child.pid)?.startTime ?? 0) : 0;
     let tail = '';
@@ -72,31 +89,31 @@ export class DynoProcess {
     child.stderr?.on('data', (chunk: string) => {
       tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
     });
+    // Read as fast as the dyno writes: a slow log must never block its writes.
+    const pipes = [child.stdout, child.stderr].filter((pipe) => pipe !== null);
+    if (onLine) {
+      for (const pipe of pipes) {
+        const lines = new LineSplitter(onLine);
+        pipe.setEncoding('utf8');
+        pipe.on('data', (chunk: string) => lines.write(chunk));
+        pipe.once('close', () => lines.end());
+      }
+    }
     this.exit = new Promise<DynoExit>((resolve) => {
       child.once('error', (error) => {
         // A process that never started emits only 'error'; one that did still emits 'exit'.
         if (child.pid === undefined) {
           this.ended = true;
-          child.stderr?.destroy();
+          for (const pipe of pipes) pipe.destroy();
           resolve({ kind: 'failed', error: `Failed to start the process: ${error.message}` });
         }
       });
       child.once('exit', (code, signal) => {
         const ranMs = Date.now() - this.startedAt;
-        // The dyno ends with its command: nothing it started outlives it. Then the stderr
-        // tail is complete once the pipe closes (a process that left the group and holds
-        // it open is not waited for).
-        const closed = new Promise<void>((done) => {
-          if (!child.stderr || child.stderr.closed) return done();
-          const timer = setTimeout(() => {
-            child.stderr?.destroy();
-            done();
-          }, STDERR_CLOSE_WAIT_MS);
-          child.stderr.once('close', () => {
-            clearTimeout(timer);
-            done();
-          });
-        });
+        // The dyno ends with its command: nothing it started outlives it. Then its output
+        // is complete once the pipes close (a process that left the group and holds one
+        // open is not waited for).
+        const closed = Promise.all(pipes.map(closedOrCut));
         void killGroup(child.pid!)
           .then(() => closed)
           .then(() => {
@@ -112,15 +129,16 @@ export class DynoProcess {
     });
   }
 
-  static start(launch: DynoLaunch): DynoProcess {
+  /** `onLine`: told each line the process writes to stdout or stderr; else stdout is discarded. */
+  static start(launch: DynoLaunch, onLine?: (line: string) => void): DynoProcess {
     const [file, args] = launchArgv(launch.command);
     const child = spawn(file, args, {
       cwd: launch.cwd,
       env: launch.env,
       detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', onLine ? 'pipe' : 'ignore', 'pipe'],
     });
-    return new DynoProcess(child);
+    return new DynoProcess(child, onLine);
   }
 
   get running(): boolean {

@@ -56,8 +56,10 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
   let listing: ManagedDyno[];
   let relists: number;
   let supervisor: DynoSupervisor;
+  let logs: string[];
 
   beforeEach(() => {
+    logs = [];
     dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-supervisor-'));
     reports = [];
     listing = [];
@@ -72,6 +74,9 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
       workspace: new DynoWorkspace(dir, new SlugCache(path.join(dir, 'slugs'), client)),
       state: new ProcessState(path.join(dir, 'processes.json')),
       report: (dyno, report) => reports.push({ dyno: dyno.name, report }),
+      logs: {
+        push: (_appId, source, dyno, message) => logs.push(`${source}[${dyno}]: ${message}`),
+      },
       relistAll: async () => {
         relists++;
         supervisor.apply(listing, 'all');
@@ -190,14 +195,28 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
       await closed;
       await eventually(() => expect(groupAlive(pgid)).toBe(false));
       expect(states('run.4')).toEqual(['starting', 'up']);
+      // Its output went to its client only; the log has what Heroku says about it.
+      expect(logs).toEqual([
+        'heroku[run.4]: Starting process with command `echo "$GREETING from $DYNO"; exec sleep 60`',
+        'heroku[run.4]: Stopping all processes with SIGTERM',
+      ]);
     } finally {
       await rendezvous.close();
     }
   });
 
   it('runs a detached one-off dyno at once and reports how it ended', async () => {
-    supervisor.apply([oneOff('run.5', null, { command: 'echo nope >&2; exit 9' })], 'all');
+    supervisor.apply(
+      [oneOff('run.5', null, { command: 'echo "$GREETING from $DYNO"; echo nope >&2; exit 9' })],
+      'all',
+    );
     await eventually(() => expect(states('run.5')).toEqual(['starting', 'up', 'crashed']));
+    // What it wrote, in its app's log; its state changes are the control plane's to write.
+    expect(logs).toEqual([
+      'heroku[run.5]: Starting process with command `echo "$GREETING from $DYNO"; echo nope >&2; exit 9`',
+      'app[run.5]: hello from run.5',
+      'app[run.5]: nope',
+    ]);
     expect(reports.at(-1)!.report).toEqual({
       state: 'crashed',
       generation: 1,
@@ -205,5 +224,97 @@ describe('DynoSupervisor: attached one-off dynos, for the rendezvous', () => {
       exit_status: 9,
       error: 'nope',
     });
+  });
+});
+
+/** Formation dynos and the lines Heroku writes about them, with short timeouts. */
+describe("DynoSupervisor: the apps' logs", () => {
+  let dir: string;
+  let reports: Array<{ dyno: string; report: DynoReport }>;
+  let logs: Array<{ appId: string; line: string }>;
+  let supervisor: DynoSupervisor;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'drydock-supervisor-logs-'));
+    reports = [];
+    logs = [];
+    const client = new JsonClient({ baseUrl: 'http://127.0.0.1:9', token: 'unused' });
+    supervisor = new DynoSupervisor({
+      dynoHost: '127.0.0.1',
+      stopTimeoutMs: 200,
+      bootTimeoutMs: 300,
+      crashCooldownMs: 60_000,
+      path: process.env.PATH!,
+      workspace: new DynoWorkspace(dir, new SlugCache(path.join(dir, 'slugs'), client)),
+      state: new ProcessState(path.join(dir, 'processes.json')),
+      report: (dyno, report) => reports.push({ dyno: dyno.name, report }),
+      logs: {
+        push: (appId, source, dyno, message) =>
+          logs.push({ appId, line: `${source}[${dyno}]: ${message}` }),
+      },
+      relistAll: async () => undefined,
+      log: createLogger('silent'),
+    });
+  });
+  afterEach(async () => {
+    await supervisor.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const formation = (name: string, command: string): ManagedDyno => ({
+    ...oneOff(name, null, { command }),
+    id: `id-${name}`,
+    type: name.split('.')[0],
+    env: { GREETING: 'hello', DATABASE_URL: 'postgres://user:s3cret@db/app' },
+  });
+  const lines = () => logs.map((each) => each.line);
+  const states = (dyno: string) =>
+    reports.filter((each) => each.dyno === dyno).map((each) => each.report.state);
+
+  it("ships a web dyno's output and the start and stop Heroku writes, never its env", async () => {
+    const web = formation(
+      'web.1',
+      `exec node -e "require('http').createServer().listen(process.env.PORT, () => console.log('listening on ' + process.env.PORT))"`,
+    );
+    supervisor.apply([web], 'all');
+    await eventually(() => expect(states('web.1')).toEqual(['starting', 'up']));
+    await eventually(() => expect(lines()[1]).toMatch(/^app\[web\.1\]: listening on \d+$/));
+    supervisor.apply([], 'all');
+    await eventually(() =>
+      expect(lines()).toContain('heroku[web.1]: Stopping all processes with SIGTERM'),
+    );
+    expect(lines()).toEqual([
+      `heroku[web.1]: Starting process with command \`${web.command}\``,
+      expect.stringMatching(/^app\[web\.1\]: listening on \d+$/),
+      'heroku[web.1]: Stopping all processes with SIGTERM',
+    ]);
+    expect(new Set(logs.map((each) => each.appId))).toEqual(new Set([APP.id]));
+    expect(JSON.stringify(logs)).not.toContain('s3cret');
+  });
+
+  it('writes R12 and SIGKILL for a dyno that ignores SIGTERM past the stop timeout', async () => {
+    supervisor.apply([formation('worker.1', "trap '' TERM; echo ready; sleep 60 & wait")], 'all');
+    await eventually(() => expect(lines()).toContain('app[worker.1]: ready'));
+    supervisor.apply([], 'all');
+    await eventually(() =>
+      expect(lines()).toContain('heroku[worker.1]: Stopping remaining processes with SIGKILL'),
+    );
+    expect(lines().slice(2)).toEqual([
+      'heroku[worker.1]: Stopping all processes with SIGTERM',
+      'heroku[worker.1]: Error R12 (Exit timeout) -> At least one process failed to exit within 0.2 seconds of SIGTERM',
+      'heroku[worker.1]: Stopping remaining processes with SIGKILL',
+    ]);
+  });
+
+  it('writes R10 for a web dyno that does not bind its port in time', async () => {
+    supervisor.apply([formation('web.1', 'echo booting; exec sleep 60')], 'all');
+    await eventually(() => expect(states('web.1').slice(0, 2)).toEqual(['starting', 'crashed']));
+    // The first crash restarts at once: the lines of the first run come first.
+    expect(lines().slice(0, 4)).toEqual([
+      'heroku[web.1]: Starting process with command `echo booting; exec sleep 60`',
+      'app[web.1]: booting',
+      'heroku[web.1]: Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 0.3 seconds of launch',
+      'heroku[web.1]: Stopping process with SIGKILL',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   sameHash,
   secretHash,
 } from './attach-session.js';
+import type { LogSink } from '../common/http-client/log-shipper.js';
 import type { DynoReport } from './control-plane-api.js';
 import { CrashCooldown } from './crash-cooldown.js';
 import { dynoEnv, isWeb } from './dyno-env.js';
@@ -35,6 +36,11 @@ export interface SupervisorOptions {
   state: ProcessState;
   ports?: PortAllocator;
   report: (dyno: ManagedDyno, report: DynoReport) => void;
+  /**
+   * The apps' logs: what detached and formation dynos write (`app[web.1]`) and the lines
+   * Heroku writes about them (`heroku[web.1]`). Attached dynos' output goes to their client.
+   */
+  logs?: LogSink;
   /** Re-lists every app; resolves once the listing is applied. */
   relistAll: () => Promise<unknown>;
   log: Logger;
@@ -257,7 +263,13 @@ export class DynoSupervisor {
       this.ended(slot, run, { kind: 'failed', error: 'Stopped before the process started' });
       return;
     }
-    const process = DynoProcess.start(launch);
+    this.appLog(run, `Starting process with command \`${dyno.command}\``);
+    const logs = this.options.logs;
+    const appId = dyno.app.id;
+    const process = DynoProcess.start(
+      launch,
+      logs && ((line) => logs.push(appId, 'app', dyno.name, line)),
+    );
     run.pid = process.pid;
     run.exit = process.exit;
     run.done = process.exit.then((exit) => this.ended(slot, run, exit));
@@ -311,6 +323,8 @@ export class DynoSupervisor {
     }
     run.bootTimedOut = true;
     this.log('error', run, 'web process failed to bind its port in time: killing it', { port });
+    this.appLog(run, bootTimeoutError(this.options.bootTimeoutMs));
+    this.appLog(run, 'Stopping process with SIGKILL');
     await killGroup(run.pid!);
   }
 
@@ -319,7 +333,14 @@ export class DynoSupervisor {
     run.stopping = true;
     if (run.pid === undefined) return;
     this.log('info', run, 'stopping process', { pid: run.pid });
-    const how = await stopGroup(run.pid, this.options.stopTimeoutMs, run.exit);
+    this.appLog(run, 'Stopping all processes with SIGTERM');
+    const how = await stopGroup(run.pid, this.options.stopTimeoutMs, run.exit, () => {
+      this.appLog(
+        run,
+        `Error R12 (Exit timeout) -> At least one process failed to exit within ${formatSeconds(this.options.stopTimeoutMs)} of SIGTERM`,
+      );
+      this.appLog(run, 'Stopping remaining processes with SIGKILL');
+    });
     // An attached process ends through the rendezvous; if it did not say so, it ended here.
     run.endAttached?.({
       kind: 'exited',
@@ -352,7 +373,7 @@ export class DynoSupervisor {
       }
     } else {
       const error = run.bootTimedOut
-        ? `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${formatSeconds(this.options.bootTimeoutMs)} of launch`
+        ? bootTimeoutError(this.options.bootTimeoutMs)
         : exit.kind === 'failed'
           ? exit.error
           : (exit.lastErrorLine ?? `Process exited with status ${exit.status}`);
@@ -475,6 +496,7 @@ export class DynoSupervisor {
         if (!run || slot.run !== run || run.pid !== undefined) return;
         run.pid = pid;
         run.phase = 'up';
+        this.appLog(run, `Starting process with command \`${dyno.command}\``);
         this.record(run, pid, readProcess(pid)?.startTime ?? 0);
         this.log('info', run, 'attached process started', { pid });
         this.report(run, { state: 'up' });
@@ -521,6 +543,11 @@ export class DynoSupervisor {
     this.options.report(run.dyno, { ...report, generation: run.dyno.generation });
   }
 
+  /** A line Heroku writes about a dyno, as `heroku[<dyno>]` in its app's log. */
+  private appLog(run: Run, message: string): void {
+    this.options.logs?.push(run.dyno.app.id, 'heroku', run.dyno.name, message);
+  }
+
   private log(at: 'info' | 'error', run: Run, message: string, fields: object = {}): void {
     this.options.log[at](
       {
@@ -538,6 +565,10 @@ export class DynoSupervisor {
 function preparationError(error: unknown): string {
   if (error instanceof WorkspaceError) return error.message;
   return `Failed to prepare the dyno: ${describeError(error)}`;
+}
+
+function bootTimeoutError(timeoutMs: number): string {
+  return `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${formatSeconds(timeoutMs)} of launch`;
 }
 
 /** "60 seconds", as Heroku's R10 says it; "0.5 seconds" for a short test timeout. */

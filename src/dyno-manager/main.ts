@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       token_from: config.tokenSource,
       dir: config.dir,
       dyno_host: config.dynoHost,
+      log_shipping: config.logShipping ? 'on' : 'off',
     },
     'starting',
   );

@@ -5,16 +5,19 @@ const KILL_WAIT_MS = 5000;
 
 /**
  * Stops every process of a group as Heroku stops a dyno: SIGTERM to all of them, SIGKILL to
- * what is left after `timeoutMs`. Resolves once the group is empty; `exited` (the leader's
- * exit, when it is our child) saves polling while the leader still runs.
+ * what is left after `timeoutMs` (`beforeKill` is told just before). Resolves once the group
+ * is empty; `exited` (the leader's exit, when it is our child) saves polling while the
+ * leader still runs.
  */
 export async function stopGroup(
   pgid: number,
   timeoutMs: number,
   exited?: Promise<unknown>,
+  beforeKill?: () => void,
 ): Promise<'terminated' | 'killed'> {
   signalGroup(pgid, 'SIGTERM');
   if (await groupGone(pgid, Date.now() + timeoutMs, exited)) return 'terminated';
+  beforeKill?.();
   signalGroup(pgid, 'SIGKILL');
   await groupGone(pgid, Date.now() + KILL_WAIT_MS, exited);
   return 'killed';
