@@ -1,3 +1,4 @@
+import { LOG_TAIL_APPLICATION_NAME } from '../../src/logs/log-tail-hub.service.js';
 import { openSse, SseStream } from '../support/sse-client.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
 
@@ -252,6 +253,22 @@ describe('logs: sessions, ingest and the lines the platform writes', () => {
     const messages = await resumed.until((all) => all.length >= 2);
     expect(messages.map((m) => m.data.replace(LINE, ''))).toEqual(['while away 1', 'while away 2']);
     expect(Number(messages[0].id)).toBe(Number(last.id) + 1);
+  });
+
+  it('keeps tailing after losing its LISTEN connection, missing nothing written meanwhile', async () => {
+    const created = await session({ tail: true, lines: 0, dyno: 'router' }).expect(201);
+    const tail = await openSse(created.body.logplex_url, {});
+    streams.push(tail);
+    await ingest([routerLine('before the cut')]).expect(202);
+    await tail.until((messages) => messages.length === 1);
+    const cut = await t.prisma.$queryRaw<{ terminated: boolean }[]>`
+      SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+      WHERE application_name = ${LOG_TAIL_APPLICATION_NAME} AND datname = current_database()`;
+    expect(cut.length).toBeGreaterThan(0);
+    await ingest([routerLine('during the cut')]).expect(202);
+    const messages = await tail.until((all) => all.length === 2, 10_000);
+    expect(messages[1].data).toMatch(/: during the cut$/);
+    expect(tail.ended).toBe(false);
   });
 
   it('lets admins read any app and nobody read a deleted one', async () => {
