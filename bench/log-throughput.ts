@@ -2,21 +2,24 @@
 // maintenance, under load) and the dyno manager (a dyno printing lines) to one `heroku logs
 // --tail` session, and the delay from each line's time to its arrival at the tail.
 // Reference, same run: the lines the sources produced (requests answered, lines printed).
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Benchmark, Row } from './lib/context.js';
-import { cpuOf, createRouterToken, startApi, startRouter } from './lib/drydock.js';
+import {
+  cpuOf,
+  createRouterToken,
+  startApi,
+  startDynoManager,
+  startRouter,
+} from './lib/drydock.js';
 import { apiCall } from './lib/http.js';
 import { runLoad } from './lib/load.js';
-import { spawnNode, waitUntil } from './lib/processes.js';
-import { DIST_DIR, routerBuilt } from './lib/settings.js';
+import { waitUntil } from './lib/processes.js';
+import { routerBuilt } from './lib/settings.js';
 import { ROUTER_NOT_BUILT, skipped } from './lib/skip.js';
 import { round, summarize } from './lib/stats.js';
 
 const APP = 'chatty';
 const HOST = `${APP}.localhost`;
 const CONNECTIONS = 20;
-const DYNO_MANAGER_MAIN = path.join(DIST_DIR, 'dyno-manager', 'main.js');
 /** The dyno prints this many lines every 10 ms: 2,000 lines a second. */
 const LINES_PER_TICK = 20;
 const CHATTER = `node -e "let n=0;setInterval(()=>{let s='';for(let i=0;i<${LINES_PER_TICK};i++)s+='chatter '+(n++)+'\\\\n';process.stdout.write(s)},10)"`;
@@ -78,18 +81,7 @@ const benchmark: Benchmark = {
       host: HOST,
       status: 503,
     });
-    const managerDir = path.join(ctx.tmpDir, 'dyno-manager');
-    await mkdir(managerDir, { recursive: true });
-    const manager = spawnNode('dyno-manager', DYNO_MANAGER_MAIN, {
-      logDir: ctx.logDir,
-      env: {
-        NODE_ENV: 'production',
-        CONTROL_PLANE_URL: api.url,
-        DYNO_MANAGER_TOKEN: admin,
-        DYNO_MANAGER_DIR: managerDir,
-        DYNO_MANAGER_RENDEZVOUS_PORT: '0',
-      },
-    });
+    const manager = await startDynoManager(ctx, api, admin);
 
     const session = await call<{ logplex_url: string }>('POST', `/apps/${APP}/log-sessions`, {
       tail: true,
