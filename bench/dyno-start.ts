@@ -2,21 +2,19 @@
 // through the router, and from `config:set` to every one of them answering with the new
 // value, for N = 1 and 10, against the baseline of spawning the same processes directly.
 import { spawn, ChildProcess, execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { Benchmark, Row, Verdict } from './lib/context.js';
-import { createRouterToken, startApi, startRouter } from './lib/drydock.js';
+import { createRouterToken, startApi, startDynoManager, startRouter } from './lib/drydock.js';
 import { apiCall, rawRequest } from './lib/http.js';
-import { freePort, spawnNode, waitUntil } from './lib/processes.js';
+import { freePort, waitUntil } from './lib/processes.js';
 import { DIST_DIR, REPO_ROOT, routerBuilt } from './lib/settings.js';
 import { ROUTER_NOT_BUILT, skipped } from './lib/skip.js';
 
 const APP = 'dyno-start';
 const HOST = `${APP}.localhost`;
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'hello');
-const DYNO_MANAGER_MAIN = path.join(DIST_DIR, 'dyno-manager', 'main.js');
 const DEPLOY_MAIN = path.join(DIST_DIR, 'scripts', 'deploy.js');
 const SIZES = [1, 10];
 const SCALE_TARGET_MS = 2000;
@@ -115,18 +113,7 @@ const benchmark: Benchmark = {
     const routerToken = await createRouterToken(ctx, api);
     const router = await startRouter(ctx, api, routerToken, { host: HOST, status: 503 });
 
-    const managerDir = path.join(ctx.tmpDir, 'dyno-manager');
-    await mkdir(managerDir, { recursive: true });
-    const manager = spawnNode('dyno-manager', DYNO_MANAGER_MAIN, {
-      logDir: ctx.logDir,
-      env: {
-        NODE_ENV: 'production',
-        CONTROL_PLANE_URL: api.url,
-        DYNO_MANAGER_TOKEN: admin,
-        DYNO_MANAGER_DIR: managerDir,
-        DYNO_MANAGER_RENDEZVOUS_PORT: '0',
-      },
-    });
+    const manager = await startDynoManager(ctx, api, admin);
     await waitUntil(
       'the dyno manager to register',
       async () => {

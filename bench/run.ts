@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import dynoStart from './dyno-start.js';
+import logThroughput from './log-throughput.js';
 import maintenancePage from './maintenance-page.js';
 import maintenanceWrites from './maintenance-writes.js';
 import propagation from './propagation.js';
@@ -25,6 +26,7 @@ const BENCHMARKS: Benchmark[] = [
   routerProxy,
   scale,
   dynoStart,
+  logThroughput,
 ];
 
 function usage(): string {

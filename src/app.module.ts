@@ -18,6 +18,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LogsModule } from './logs/logs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { SlugsModule } from './slugs/slugs.module.js';
 import { StoreModule } from './store/store.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         AuditModule,
         EventsModule,
         RoutingModule,
+        LogsModule,
       ],
     };
   }

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { BenchContext } from './context.js';
 import { apiCall, rawRequest } from './http.js';
 import { Child, freePort, spawnNode, waitUntil } from './processes.js';
-import { API_MAIN, RESULTS_DIR, ROUTER_MAIN } from './settings.js';
+import { API_MAIN, DIST_DIR, RESULTS_DIR, ROUTER_MAIN } from './settings.js';
+
+const DYNO_MANAGER_MAIN = path.join(DIST_DIR, 'dyno-manager', 'main.js');
 
 export interface ServiceProcess {
   name: string;
@@ -137,4 +139,24 @@ export async function startHelper(
 /** The processes whose CPU a load run measures. */
 export function cpuOf(...services: ServiceProcess[]): { name: string; pid: number }[] {
   return services.map((service) => ({ name: service.name, pid: service.child.pid }));
+}
+
+/** The reference dyno manager, `node dist/dyno-manager/main.js`, following `api` with `token`. */
+export async function startDynoManager(
+  ctx: BenchContext,
+  api: ServiceProcess,
+  token: string,
+): Promise<Child> {
+  const managerDir = path.join(ctx.tmpDir, 'dyno-manager');
+  await mkdir(managerDir, { recursive: true });
+  return spawnNode('dyno-manager', DYNO_MANAGER_MAIN, {
+    logDir: ctx.logDir,
+    env: {
+      NODE_ENV: 'production',
+      CONTROL_PLANE_URL: api.url,
+      DYNO_MANAGER_TOKEN: token,
+      DYNO_MANAGER_DIR: managerDir,
+      DYNO_MANAGER_RENDEZVOUS_PORT: '0',
+    },
+  });
 }

@@ -27,6 +27,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** How often watch streams send a comment line, so proxies keep them open. */
   watchHeartbeatSeconds: number;
+  /** Log lines older than this are neither shown nor kept (besides the 1,500 per app). */
+  logRetentionHours: number;
   /** Events older than this leave the change log (a watcher asking for them gets 410). */
   eventsRetentionDays: number;
   /** Platform API requests per account an hour, refilled continuously (Heroku: 4,500). */
@@ -177,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     watchHeartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
     eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 30, 1, 3650),
+    logRetentionHours: integer('LOG_RETENTION_HOURS', 168, 1, 24 * 365),
     rateLimitRequestsPerHour: integer('RATE_LIMIT_REQUESTS_PER_HOUR', 4500, 1, 1_000_000_000),
     rateLimitMachineRequestsPerSecond: integer(
       'RATE_LIMIT_MACHINE_REQUESTS_PER_SECOND',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import pg from 'pg';
 import { DATABASE_URL } from '../database/database.tokens.js';
+import { NotificationListener } from '../database/notification-listener.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { ChangeEvent, EventRow, toChangeEvent } from './change-event.js';
 import { EVENTS_AFTER_SQL, EventRepository } from './event.repository.js';
@@ -43,13 +43,11 @@ export class ChangeFeed implements OnModuleDestroy {
   private readonly logger = new Logger(ChangeFeed.name);
   private readonly appliers: ChangeApplier[] = [];
   private readonly listeners = new Set<ChangeListener>();
-  private client?: pg.Client;
+  private readonly listener: NotificationListener;
   private started?: Promise<void>;
   private stopped = false;
   private syncing?: Promise<void>;
   private syncAgain = false;
-  private reconnectDelay = BACKOFF_MS.first;
-  private reconnectTimer?: NodeJS.Timeout;
   private retryDelay = BACKOFF_MS.first;
   private retryTimer?: NodeJS.Timeout;
   /** The newest version every applier has seen. */
@@ -58,8 +56,18 @@ export class ChangeFeed implements OnModuleDestroy {
   constructor(
     private readonly prisma: PrismaService,
     private readonly events: EventRepository,
-    @Inject(DATABASE_URL) private readonly databaseUrl: string,
-  ) {}
+    @Inject(DATABASE_URL) databaseUrl: string,
+  ) {
+    // A failed sync logs and schedules its own retry; a reconnect catches up on what it missed.
+    this.listener = new NotificationListener({
+      databaseUrl,
+      applicationName: FEED_APPLICATION_NAME,
+      channel: EVENTS_CHANNEL,
+      backoffMs: BACKOFF_MS,
+      onNotification: () => void this.sync().catch(() => undefined),
+      onReconnect: () => void this.sync().catch(() => undefined),
+    });
+  }
 
   register(applier: ChangeApplier): void {
     this.appliers.push(applier);
@@ -73,7 +81,7 @@ export class ChangeFeed implements OnModuleDestroy {
   /** Starts once: listen first, then load, so no change falls between the two. */
   start(): Promise<void> {
     this.started ??= (async () => {
-      await this.listen();
+      await this.listener.start();
       await this.prisma.$transaction(
         async (tx) => {
           const head = await this.events.head(tx);
@@ -95,10 +103,9 @@ export class ChangeFeed implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
     clearTimeout(this.retryTimer);
     await this.syncing?.catch(() => undefined);
-    await this.client?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 
   /** Reads and applies every event after `version`; concurrent calls coalesce. */
@@ -155,53 +162,13 @@ export class ChangeFeed implements OnModuleDestroy {
    * showed as watchers' tail latency. While that connection is being re-opened, Prisma.
    */
   private async readBatch(): Promise<ChangeEvent[]> {
-    const events = this.client
+    const client = this.listener.client;
+    const events = client
       ? (
-          await this.client.query<EventRow>(EVENTS_AFTER_SQL, [String(this.version), BATCH])
+          await client.query<EventRow>(EVENTS_AFTER_SQL, [String(this.version), BATCH])
         ).rows.map(toChangeEvent)
       : await this.events.after(this.version, BATCH);
     if (events.length) for (const applier of this.appliers) await applier.apply(events);
     return events;
-  }
-
-  private async listen(): Promise<void> {
-    // Named, so operators can tell it apart in pg_stat_activity.
-    const client = new pg.Client({
-      connectionString: this.databaseUrl,
-      application_name: FEED_APPLICATION_NAME,
-    });
-    // A failed sync logs and schedules its own retry.
-    client.on('notification', () => void this.sync().catch(() => undefined));
-    client.on('error', (error) => this.connectionLost(client, error));
-    client.on('end', () => this.connectionLost(client));
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    this.client = client;
-    this.reconnectDelay = BACKOFF_MS.first;
-  }
-
-  /** A lost LISTEN connection is re-opened with backoff; a catch-up sync covers the gap. */
-  private connectionLost(client: pg.Client, error?: Error): void {
-    if (this.stopped || this.client !== client) return;
-    this.client = undefined;
-    this.logger.warn(
-      `change feed connection lost${error ? `: ${error.message}` : ''}; reconnecting`,
-    );
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    this.reconnectTimer = setTimeout(() => {
-      this.listen().then(
-        // The connection is back; a failed catch-up retries on its own, not by reconnecting.
-        () => void this.sync().catch(() => undefined),
-        (failure) => {
-          if (this.stopped) return;
-          this.logger.warn(`change feed reconnect failed: ${failure}`);
-          this.reconnectDelay = Math.min(this.reconnectDelay * 2, BACKOFF_MS.max);
-          this.scheduleReconnect();
-        },
-      );
-    }, this.reconnectDelay);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { derivedKey } from '../common/crypto/derived-key.js';
 
 /**
  * Where archives are PUT (`/slug-uploads/{id}?token=...`) and fetched
@@ -32,13 +33,9 @@ export function uploadUrl(baseUrl: string, slugId: string, token: string): strin
   return `${baseUrl}/${UPLOAD_PATH}/${slugId}?token=${token}`;
 }
 
-/**
- * The key signing download URLs, derived from the encryption key every replica shares, so
- * any replica checks a URL another one signed and nothing is stored per URL. A new
- * encryption key invalidates the URLs out (they live an hour by default).
- */
+/** The key signing download URLs (which live an hour by default). */
 export function downloadSigningKey(encryptionKey: Buffer): Buffer {
-  return createHmac('sha256', encryptionKey).update('drydock slug download URLs').digest();
+  return derivedKey(encryptionKey, 'drydock slug download URLs');
 }
 
 /** A download URL good until `expiresAt` (whole seconds since the epoch). */

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  createParamDecorator,
-  ExecutionContext,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -15,20 +6,14 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
+import { RequestBaseUrl } from '../common/heroku/request-base-url.js';
 import { SlugCreateDto, SlugResponseDto } from './slugs.dto.js';
 import { SlugsService } from './slugs.service.js';
 
 const APP_PARAM = { name: 'app_id_or_name', example: 'myapp' };
-
-/** `https://host:port` as the client reached us: Fastify honours TRUST_PROXY for both. */
-export const RequestBaseUrl = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
-  return `${request.protocol}://${request.host}`;
-});
 
 @ApiTags('slugs')
 @Authenticated()

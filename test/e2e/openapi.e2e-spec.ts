@@ -23,6 +23,7 @@ describe('openapi.yaml', () => {
       '/readyz',
       '/slug-uploads/{slug_id}',
       '/slug-downloads/{slug_id}',
+      '/log-streams/{session_id}',
     ];
     for (const [path, operations] of Object.entries<Record<string, { security?: unknown[] }>>(
       served.body.paths,

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +12,18 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunningCli {
+  child: ChildProcess;
+  /** What it printed so far. */
+  stdout(): string;
+  /** Stops it (SIGINT, as Ctrl-C) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
 export interface HerokuCli {
   run(...args: string[]): Promise<CliResult>;
+  /** Starts a command that runs until stopped, such as `logs --tail`. */
+  start(...args: string[]): RunningCli;
 }
 
 /**
@@ -52,5 +62,19 @@ export async function herokuCli(port: number, token: string): Promise<HerokuCli>
           },
         );
       }),
+    start: (...args) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env, cwd: home });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      return {
+        child,
+        stdout: () => stdout,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+          await exited;
+        },
+      };
+    },
   };
 }

@@ -13,9 +13,18 @@ export type Scope = (typeof ALL_SCOPES)[number];
  *   token cannot mint a wider one)
  * - `admin`: an admin account with a global token
  * - `routing`, `scheduler`, `dyno-manager`: the machine APIs
+ * - `logs`: writing log lines, for routers and dyno managers (and admins)
  */
 export type Access =
-  'identity' | 'read' | 'write' | 'account' | 'admin' | 'routing' | 'scheduler' | 'dyno-manager';
+  | 'identity'
+  | 'read'
+  | 'write'
+  | 'account'
+  | 'admin'
+  | 'routing'
+  | 'scheduler'
+  | 'dyno-manager'
+  | 'logs';
 
 const GRANTS: Record<Access, readonly Scope[]> = {
   identity: ['global', 'write', 'read', 'identity'],
@@ -26,11 +35,14 @@ const GRANTS: Record<Access, readonly Scope[]> = {
   routing: ['global', 'write', 'read', 'routing'],
   scheduler: ['global', 'write', 'read', 'scheduler'],
   'dyno-manager': ['global', 'dyno-manager'],
+  logs: ['global', 'routing', 'dyno-manager'],
 };
 
 /** The machine APIs: their own budget, and no account budget header. */
 export function isMachineAccess(access: Access): boolean {
-  return access === 'routing' || access === 'scheduler' || access === 'dyno-manager';
+  return (
+    access === 'routing' || access === 'scheduler' || access === 'dyno-manager' || access === 'logs'
+  );
 }
 
 export function scopesAllow(scopes: readonly string[], access: Access): boolean {
