@@ -188,15 +188,17 @@ describe('LogShipper', () => {
     for (const batch of big) expect(batch.bytes).toBeLessThanOrEqual(1024 * 1024);
   });
 
-  it('cuts messages at 10,000 characters and keeps each on one line', async () => {
-    const logs = ship({ flushLines: 3 });
+  it('cuts messages at 10,000 characters, keeps each on one line and without NUL', async () => {
+    const logs = ship({ flushLines: 4 });
     logs.push(APP, 'app', 'web.1', 'y'.repeat(12_000));
     logs.push(APP, 'app', 'web.1', `${'z'.repeat(9999)}\u{1F600}`);
     logs.push(APP, 'app', 'web.1', 'one\r\ntwo\nthree');
-    await eventually(() => expect(ingest.messages).toHaveLength(3));
+    logs.push(APP, 'app', 'web.1', 'binary\0out');
+    await eventually(() => expect(ingest.messages).toHaveLength(4));
     expect(ingest.messages[0]).toBe('y'.repeat(10_000));
     expect(ingest.messages[1]).toBe('z'.repeat(9999));
     expect(ingest.messages[2]).toBe('one  two three');
+    expect(ingest.messages[3]).toBe('binary\uFFFDout');
   });
 
   it('drops the oldest lines beyond its buffer while the control plane is slow, and counts them', async () => {

@@ -65,8 +65,9 @@ const MAX_BATCH_BYTES = 1_000_000;
 const MAX_RETRY_AFTER_MS = 30_000;
 const BATCH_PREFIX = '{"lines":[';
 const BATCH_SUFFIX = ']}';
-const LINE_BREAK = /[\r\n]/;
-const LINE_BREAKS = /[\r\n]/g;
+/** What a message may not hold: line breaks (one line each), and NUL, which PostgreSQL text refuses. */
+const UNSENDABLE = /[\r\n\0]/;
+const UNSENDABLES = /[\r\n\0]/g;
 
 type Outcome =
   | { kind: 'sent' }
@@ -242,9 +243,7 @@ export class LogShipper implements LogSink {
     while (lines.length < MAX_BATCH_LINES && this.ring.size > 0) {
       const line = this.ring.peek()!;
       const json = JSON.stringify(
-        LINE_BREAK.test(line.message)
-          ? { ...line, message: line.message.replace(LINE_BREAKS, ' ') }
-          : line,
+        UNSENDABLE.test(line.message) ? { ...line, message: sendable(line.message) } : line,
       );
       const size = Buffer.byteLength(json) + 1;
       if (lines.length > 0 && bytes + size > MAX_BATCH_BYTES) {
@@ -334,6 +333,11 @@ export function retryAfter(header: string | null, now = Date.now()): number | un
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A line break becomes a space, a NUL the replacement character: the length stays. */
+function sendable(message: string): string {
+  return message.replace(UNSENDABLES, (c) => (c === '\0' ? '\uFFFD' : ' '));
 }
 
 /** The first 10,000 characters, without splitting a surrogate pair. */
