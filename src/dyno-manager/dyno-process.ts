@@ -91,14 +91,14 @@ export class DynoProcess {
     });
     // Read as fast as the dyno writes: a slow log must never block its writes.
     const pipes = [child.stdout, child.stderr].filter((pipe) => pipe !== null);
-    if (onLine) {
-      for (const pipe of pipes) {
-        const lines = new LineSplitter(onLine);
-        pipe.setEncoding('utf8');
-        pipe.on('data', (chunk: string) => lines.write(chunk));
-        pipe.once('close', () => lines.end());
-      }
-    }
+    const splitters = onLine
+      ? pipes.map((pipe) => {
+          const lines = new LineSplitter(onLine);
+          pipe.setEncoding('utf8');
+          pipe.on('data', (chunk: string) => lines.write(chunk));
+          return lines;
+        })
+      : [];
     this.exit = new Promise<DynoExit>((resolve) => {
       child.once('error', (error) => {
         // A process that never started emits only 'error'; one that did still emits 'exit'.
@@ -117,6 +117,8 @@ export class DynoProcess {
         void killGroup(child.pid!)
           .then(() => closed)
           .then(() => {
+            // Last lines without a newline, before anyone hears of the exit.
+            for (const lines of splitters) lines.end();
             this.ended = true;
             resolve({
               kind: 'exited',
