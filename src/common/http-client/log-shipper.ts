@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { Backoff } from './backoff.js';
 import { describeError } from './describe-error.js';
 import { Pause } from './pause.js';
@@ -91,8 +92,11 @@ export class LogShipper implements LogSink {
   private readonly backoff: Backoff;
   private readonly pause = new Pause();
   private readonly url: string;
+  private readonly headers: Record<string, string>;
   /** When the oldest waiting line arrived (Date.now()). */
   private firstWaitingAt = 0;
+  private clockMs = -1;
+  private clock = '';
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private running?: Promise<void>;
@@ -114,6 +118,21 @@ export class LogShipper implements LogSink {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.backoff = options.backoff ?? new Backoff();
     this.url = `${options.baseUrl}/logs/v1/lines`;
+    this.headers = {
+      authorization: `Bearer ${options.token}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+  }
+
+  /** The time of a line, formatted once per millisecond: a busy router pushes many in one. */
+  private now(): string {
+    const now = Date.now();
+    if (now !== this.clockMs) {
+      this.clockMs = now;
+      this.clock = new Date(now).toISOString();
+    }
+    return this.clock;
   }
 
   /** Lines waiting (the batch in flight not included). */
@@ -134,7 +153,7 @@ export class LogShipper implements LogSink {
       app_id: appId,
       source,
       dyno,
-      time: new Date().toISOString(),
+      time: this.now(),
       message: message.length > MAX_MESSAGE_LENGTH ? truncate(message) : message,
     };
     if (this.ring.push(line)) this.lost('dropped', 1);
@@ -235,30 +254,52 @@ export class LogShipper implements LogSink {
   }
 
   /** The oldest lines, as many as one batch may hold, serialised. */
+  /**
+   * The oldest lines, as many as one batch may hold, serialised by hand: the fields before
+   * the message are shared by most lines of a batch (one app's router, one dyno).
+   */
   private take(): { lines: LogLine[]; body: string; full: boolean } {
     const lines: LogLine[] = [];
-    const parts: string[] = [];
+    let body = BATCH_PREFIX;
+    // An upper bound of the UTF-8 size: a UTF-16 unit is at most 3 bytes; exact only when needed.
     let bytes = BATCH_PREFIX.length + BATCH_SUFFIX.length;
+    let exact = false;
     let full = false;
+    let head: LogLine | undefined;
+    let prefix = '';
     while (lines.length < MAX_BATCH_LINES && this.ring.size > 0) {
       const line = this.ring.peek()!;
-      const json = JSON.stringify(
-        UNSENDABLE.test(line.message) ? { ...line, message: sendable(line.message) } : line,
-      );
-      const size = Buffer.byteLength(json) + 1;
+      if (
+        head === undefined ||
+        line.app_id !== head.app_id ||
+        line.source !== head.source ||
+        line.dyno !== head.dyno
+      ) {
+        head = line;
+        prefix = `{"app_id":${JSON.stringify(line.app_id)},"source":${JSON.stringify(line.source)},"dyno":${JSON.stringify(line.dyno)},"time":`;
+      }
+      const message = UNSENDABLE.test(line.message) ? sendable(line.message) : line.message;
+      const json = `${prefix}${JSON.stringify(line.time)},"message":${JSON.stringify(message)}}`;
+      let size = exact ? Buffer.byteLength(json) + 1 : json.length * 3 + 1;
+      if (!exact && bytes + size > MAX_BATCH_BYTES) {
+        exact = true;
+        bytes = Buffer.byteLength(body) + BATCH_SUFFIX.length;
+        size = Buffer.byteLength(json) + 1;
+      }
       if (lines.length > 0 && bytes + size > MAX_BATCH_BYTES) {
         full = true;
         break;
       }
       this.ring.shift();
+      body += lines.length === 0 ? json : `,${json}`;
       lines.push(line);
-      parts.push(json);
       bytes += size;
     }
     full ||= lines.length === MAX_BATCH_LINES;
-    return { lines, body: `${BATCH_PREFIX}${parts.join(',')}${BATCH_SUFFIX}`, full };
+    return { lines, body: body + BATCH_SUFFIX, full };
   }
 
+  /** undici's request rather than fetch: no web streams, a fraction of the CPU per batch. */
   private async send(body: string): Promise<Outcome> {
     const controller = new AbortController();
     this.inFlight = controller;
@@ -267,24 +308,21 @@ export class LogShipper implements LogSink {
       this.timeoutMs,
     );
     try {
-      const response = await fetch(this.url, {
+      const response = await request(this.url, {
         method: 'POST',
-        headers: {
-          Authorization: `Bearer ${this.options.token}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-        },
+        headers: this.headers,
         body,
         signal: controller.signal,
       });
-      await response.arrayBuffer().catch(() => undefined);
-      const status = response.status;
+      await response.body.dump();
+      const status = response.statusCode;
       if (status >= 200 && status < 300) return { kind: 'sent' };
       if (status >= 500 || status === 429) {
+        const header = response.headers['retry-after'];
         return {
           kind: 'retry',
           error: `the log ingest answered ${status}`,
-          retryAfterMs: retryAfter(response.headers.get('retry-after')),
+          retryAfterMs: retryAfter(Array.isArray(header) ? header[0] : (header ?? null)),
         };
       }
       return { kind: 'refused', status };
