@@ -254,7 +254,8 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
     await eventually(async () => {
       expect(drain.requests.length).toBeGreaterThan(0);
       const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
-      expect(row).toMatchObject({ failures: 1, lastError: 'answered 503' });
+      expect(row).toMatchObject({ lastError: 'answered 503' });
+      expect(row.failures).toBeGreaterThanOrEqual(1);
       expect(row.retryAt).not.toBeNull();
     });
     await ingest(app.id, ['three']);
@@ -262,13 +263,16 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
 
     await eventually(
       () => expect(drain.accepted().map(message)).toEqual(['one', 'two', 'three']),
-      20_000,
+      30_000,
     );
     const failed = drain.requests.filter((r) => r.status === 503);
     expect(failed[0].frames.map(message)).toEqual(['one', 'two']);
-    const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
-    expect(row).toMatchObject({ failures: 0, retryAt: null, lastError: null, dropped: 0n });
-  });
+    // The receiver has the lines a moment before the delivery records that it took them.
+    await eventually(async () => {
+      const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(row).toMatchObject({ failures: 0, retryAt: null, lastError: null, dropped: 0n });
+    });
+  }, 45_000);
 
   it('drops a batch the drain refuses with a 4xx, as Logplex does, and reports it with the next', async () => {
     const drain = await receiver();
@@ -291,8 +295,10 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
     );
     expect(message(frames[1])).toBe('taken');
     expect(drain.requests.map((r) => r.status)).toEqual([400, 200]);
-    const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
-    expect(row).toMatchObject({ dropped: 2n, unreported: 0n, unreportedSince: null });
+    await eventually(async () => {
+      const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(row).toMatchObject({ dropped: 2n, unreported: 0n, unreportedSince: null });
+    });
   });
 
   it('tells a drain that fell more than 1,500 lines behind how many it lost, as an L10 line', async () => {
@@ -300,6 +306,7 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
     const app = await createApp('drains-behind');
     const created = await addDrain('drains-behind', `${drain.base}/`).expect(201);
     drain.answer(503);
+    // While it answers 503 its backoff grows (a few seconds at most here): the waits below allow for it.
     for (let batch = 0; batch < 2; batch++)
       await ingest(
         app.id,
@@ -311,7 +318,7 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
     const frames = await eventually(() => {
       expect(drain.accepted()).toHaveLength(1501);
       return drain.accepted();
-    }, 30_000);
+    }, 50_000);
     expect(frames[0]).toMatch(
       /^<172>1 \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00 host heroku logplex - Error L10 \(output buffer overflow\): 500 messages dropped since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00\.$/,
     );
@@ -321,9 +328,11 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
       true,
     );
     expect(Math.max(...accepted.map((r) => r.frames.length))).toBeLessThanOrEqual(501);
-    const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
-    expect(row).toMatchObject({ dropped: 500n, unreported: 0n });
-  });
+    await eventually(async () => {
+      const row = await t.prisma.logDrain.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(row).toMatchObject({ dropped: 500n, unreported: 0n });
+    });
+  }, 60_000);
 
   it('delivers each line exactly once with two API replicas on one database', async () => {
     const replica = await startTestApp(ENV, { reset: false });
