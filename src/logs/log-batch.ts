@@ -66,6 +66,8 @@ function parseLine(value: unknown, path: string, receivedAt: Date): IngestLine {
     throw new InvalidParamsError(
       `${path}.message: one line, without CR or LF; send one line each.`,
     );
+  if (NUL.test(message))
+    throw new InvalidParamsError(`${path}.message: NUL characters are not text.`);
   return {
     appId: appId.toLowerCase(),
     source,
