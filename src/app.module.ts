@@ -18,6 +18,8 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { LogDrainsModule } from './log-drains/log-drains.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { SlugsModule } from './slugs/slugs.module.js';
@@ -35,6 +37,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         CryptoModule,
         StoreModule,
+        JobsModule,
         AppChangesModule,
         AuthModule,
         HealthModule,
@@ -55,6 +58,7 @@ export class AppModule {
         EventsModule,
         RoutingModule,
         LogsModule,
+        LogDrainsModule,
       ],
     };
   }

@@ -54,6 +54,36 @@ describe('loadConfig', () => {
     );
   });
 
+  it('runs 4 jobs at once unless JOBS_CONCURRENCY says otherwise, between 1 and 100', () => {
+    expect(loadConfig({}).jobsConcurrency).toBe(4);
+    expect(loadConfig({ JOBS_CONCURRENCY: '16' }).jobsConcurrency).toBe(16);
+    for (const value of ['0', '101', '2.5', 'many']) {
+      expect(() => loadConfig({ JOBS_CONCURRENCY: value })).toThrow(
+        `JOBS_CONCURRENCY must be an integer between 1 and 100, got "${value}"`,
+      );
+    }
+  });
+
+  it('allows https drains to public hosts, 5 per app, unless the operator says more', () => {
+    const defaults = loadConfig({}).logDrains;
+    expect(defaults).toMatchObject({ allowHttp: false, perApp: 5 });
+    expect(defaults.allowList.allowsHost('127.0.0.1')).toBe(false);
+    const config = loadConfig({
+      LOG_DRAINS_ALLOW_HTTP: 'true',
+      LOG_DRAINS_PER_APP: '2',
+      LOG_DRAIN_ALLOWED_HOSTS: 'logs.internal, 127.0.0.1',
+    }).logDrains;
+    expect(config).toMatchObject({ allowHttp: true, perApp: 2 });
+    expect(config.allowList.allowsHost('logs.internal')).toBe(true);
+    expect(config.allowList.allowsAddress('127.0.0.1')).toBe(true);
+    expect(() => loadConfig({ LOG_DRAIN_ALLOWED_HOSTS: 'not a host' })).toThrow(
+      'LOG_DRAIN_ALLOWED_HOSTS: "not a host" is not a host name',
+    );
+    expect(() => loadConfig({ LOG_DRAINS_ALLOW_HTTP: 'sometimes' })).toThrow(
+      'LOG_DRAINS_ALLOW_HTTP must be true or false',
+    );
+  });
+
   it('refuses to boot on bad values and names every problem', () => {
     let error: unknown;
     try {

@@ -43,6 +43,9 @@ export interface AppConfig {
   trustProxy: string[] | false;
   /** Non-public hosts MAINTENANCE_PAGE_URL may name (MAINTENANCE_PAGE_ALLOWED_HOSTS, as routers read it). */
   maintenancePageAllowList: PageHostAllowList;
+  /** Background jobs (log drain deliveries, pruning) this replica runs at once. */
+  jobsConcurrency: number;
+  logDrains: LogDrainLimits;
   database: DatabaseLimits;
   /**
    * The API's own address as clients reach it (PUBLIC_URL), for the URLs it hands out
@@ -53,6 +56,15 @@ export interface AppConfig {
   slugMaxBytes: number;
   /** How long a slug's upload and download URLs work. */
   slugUrlTtlSeconds: number;
+}
+
+/** What apps may drain their logs to, and how many drains each may have. */
+export interface LogDrainLimits {
+  /** Non-public hosts a drain URL may name and reach (LOG_DRAIN_ALLOWED_HOSTS). */
+  allowList: PageHostAllowList;
+  /** Plain http:// drains, which send logs and their credentials unencrypted. */
+  allowHttp: boolean;
+  perApp: number;
 }
 
 /** Every wait on PostgreSQL is bounded, so an outage gets a fast 503 instead of a hang. */
@@ -162,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const pageHosts = PageHostAllowList.parse(env.MAINTENANCE_PAGE_ALLOWED_HOSTS);
   problems.push(...pageHosts.problems);
+  const drainHosts = PageHostAllowList.parse(
+    env.LOG_DRAIN_ALLOWED_HOSTS,
+    'LOG_DRAIN_ALLOWED_HOSTS',
+  );
+  problems.push(...drainHosts.problems);
 
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
@@ -201,6 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_SECONDS', 5, 1, 3600) * 1000,
     },
     maintenancePageAllowList: pageHosts.allowList,
+    jobsConcurrency: integer('JOBS_CONCURRENCY', 4, 1, 100),
+    logDrains: {
+      allowList: drainHosts.allowList,
+      allowHttp: boolean('LOG_DRAINS_ALLOW_HTTP', false),
+      perApp: integer('LOG_DRAINS_PER_APP', 5, 1, 100),
+    },
     publicUrl: publicUrl ?? undefined,
     slugMaxBytes: integer('SLUG_MAX_BYTES', 500 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     slugUrlTtlSeconds: integer('SLUG_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),

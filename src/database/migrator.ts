@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger as GraphileLogger, runMigrations as runJobMigrations } from 'graphile-worker';
 import pg from 'pg';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
@@ -24,6 +25,9 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
+
+/** graphile-worker says what it migrates at debug level only; nothing of it is worth a line. */
+const QUIET = new GraphileLogger(() => () => undefined);
 
 /** Any constant works; it only has to be the same for every drydock replica. */
 const MIGRATION_LOCK_KEY = 72_736_104;
@@ -48,9 +52,10 @@ export interface MigrationResult {
 }
 
 /**
- * Applies pending migrations, each in its own transaction, under an advisory lock so that
- * replicas booting together apply each migration once. Refuses to run when an applied
- * migration's file has changed or a previous attempt failed, as `prisma migrate` does.
+ * Applies pending migrations, each in its own transaction, then the job engine's, under an
+ * advisory lock so that replicas booting together apply each migration once. Refuses to
+ * run when an applied migration's file has changed or a previous attempt failed, as
+ * `prisma migrate` does.
  */
 export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   const migrations = await loadMigrations(dir);
@@ -104,6 +109,9 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
       }
       result.applied.push(migration.name);
     }
+    // The job engine's own schema (graphile_worker), under the same lock: replicas booting
+    // together would otherwise race to create it.
+    await runJobMigrations({ connectionString: databaseUrl, logger: QUIET });
     return result;
   } finally {
     await client

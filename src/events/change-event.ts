@@ -57,6 +57,9 @@ const APP_CHANGE_PAYLOADS = {
     /** How the process ended, with crashed or down; null otherwise. */
     exit_status: nullable(integer),
   }),
+  /** Never the URL: drain URLs often carry credentials. */
+  'drain.add': object({ drain_id: string, token: string }),
+  'drain.remove': object({ drain_id: string, token: string }),
 } as const satisfies Record<string, Shape>;
 
 /**

@@ -164,9 +164,9 @@ export class ChangeFeed implements OnModuleDestroy {
   private async readBatch(): Promise<ChangeEvent[]> {
     const client = this.listener.client;
     const events = client
-      ? (
-          await client.query<EventRow>(EVENTS_AFTER_SQL, [String(this.version), BATCH])
-        ).rows.map(toChangeEvent)
+      ? (await client.query<EventRow>(EVENTS_AFTER_SQL, [String(this.version), BATCH])).rows.map(
+          toChangeEvent,
+        )
       : await this.events.after(this.version, BATCH);
     if (events.length) for (const applier of this.appliers) await applier.apply(events);
     return events;

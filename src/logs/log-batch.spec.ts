@@ -76,6 +76,7 @@ describe('log ingest batches', () => {
     expect(refusal({ lines: [line({ message: 'two\nlines' })] }).message).toMatch(
       /without CR or LF/,
     );
+    expect(refusal({ lines: [line({ message: 'nul\u0000' })] }).message).toMatch(/NUL/);
     expect(refusal({ lines: [line({ message: 'x'.repeat(10_001) })] }).message).toMatch(
       /at most 10000/,
     );

@@ -10,6 +10,8 @@ const FUTURE_SKEW_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const LINE_BREAK = /[\r\n]/;
+/** PostgreSQL text cannot hold NUL. */
+const NUL = /\0/;
 const FIELDS = new Set(['app_id', 'source', 'dyno', 'time', 'message']);
 
 export interface IngestLine {
@@ -64,6 +66,8 @@ function parseLine(value: unknown, path: string, receivedAt: Date): IngestLine {
     throw new InvalidParamsError(
       `${path}.message: one line, without CR or LF; send one line each.`,
     );
+  if (NUL.test(message))
+    throw new InvalidParamsError(`${path}.message: NUL characters are not text.`);
   return {
     appId: appId.toLowerCase(),
     source,

@@ -7,6 +7,7 @@ import { AppAccess } from '../app-changes/app-access.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { LogDrainDispatch } from '../log-drains/log-drain-dispatch.service.js';
 import { AppRepository } from '../store/app.repository.js';
 import { FormationRepository } from '../store/formation.repository.js';
 import { LOG_LINES_KEPT, LogRepository, StoredLogLine } from '../store/log.repository.js';
@@ -48,6 +49,7 @@ export class LogsService {
     private readonly formations: FormationRepository,
     private readonly logs: LogRepository,
     private readonly tails: LogTailHub,
+    private readonly drains: LogDrainDispatch,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     if (!config.encryptionKey)
@@ -142,6 +144,7 @@ export class LogsService {
       if (refused) throw new ForbiddenError(refused);
     }
     const accepted = await this.logs.append(lines);
+    this.drains.linesAppended(new Set(lines.map((line) => line.appId)));
     return { accepted, skipped: lines.length - accepted };
   }
 

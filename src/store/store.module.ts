@@ -7,6 +7,7 @@ import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
 import { DynoUsageRepository } from './dyno-usage.repository.js';
 import { FormationRepository } from './formation.repository.js';
+import { LogDrainRepository } from './log-drain.repository.js';
 import { LogRepository } from './log.repository.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { ReleaseRepository } from './release.repository.js';
@@ -23,6 +24,7 @@ const REPOSITORIES = [
   DynoRepository,
   DynoUsageRepository,
   FormationRepository,
+  LogDrainRepository,
   LogRepository,
   MaintenanceRepository,
   ReleaseRepository,

@@ -9,7 +9,8 @@ import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.
 describe('typed change events', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // Drains to a closed loopback port: their deliveries fail here and reach nothing.
+    t = await startTestApp({ LOG_DRAIN_ALLOWED_HOSTS: '127.0.0.1', LOG_DRAINS_ALLOW_HTTP: 'true' });
   });
   afterAll(() => t.close());
 
@@ -54,6 +55,12 @@ describe('typed change events', () => {
     ).toBe(200);
     await http().delete('/apps/evented/dynos/web.1').set(admin).expect(202);
     await http().post('/apps/evented/dynos/web.2/actions/stop').set(admin).expect(202);
+    const drain = await http()
+      .post('/apps/evented/log-drains')
+      .set(admin)
+      .send({ url: 'http://127.0.0.1:9/drain' })
+      .expect(201);
+    await http().delete(`/apps/evented/log-drains/${drain.body.id}`).set(admin).expect(200);
     await http().patch('/apps/evented').set(admin).send({ name: 'renamed' }).expect(200);
     const token = await http()
       .post('/oauth/authorizations')

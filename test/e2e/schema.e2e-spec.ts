@@ -128,7 +128,8 @@ describe('migrations agree with prisma/schema.prisma', () => {
       JOIN pg_class t ON t.oid = c.conrelid
       CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ordinality)
       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-      WHERE c.contype = 'f'
+      JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE c.contype = 'f' AND n.nspname = 'public'
       GROUP BY c.oid, t.relname, c.confdeltype`);
     expect(rows.map((row) => row.definition).sort()).toEqual([...expected.foreignKeys].sort());
   });

@@ -102,9 +102,9 @@ function embeddedIpv4(h: number[]): { form: string; ipv4: string } | undefined {
 const HOST_NAME = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
 
 /**
- * The operator's exceptions (MAINTENANCE_PAGE_ALLOWED_HOSTS): host names (`pages.internal`,
- * `*.pages.internal` for its subdomains), IP addresses and CIDR blocks whose pages may be
- * served even though they are not public.
+ * The operator's exceptions (MAINTENANCE_PAGE_ALLOWED_HOSTS, LOG_DRAIN_ALLOWED_HOSTS): host
+ * names (`pages.internal`, `*.pages.internal` for its subdomains), IP addresses and CIDR
+ * blocks that may be reached even though they are not public.
  */
 export class PageHostAllowList {
   private readonly names = new Set<string>();
@@ -112,15 +112,18 @@ export class PageHostAllowList {
   private readonly addresses = new BlockList();
   private empty = true;
 
-  /** Comma-separated entries; `problems` names each entry that is none of the three forms. */
-  static parse(raw: string | undefined): { allowList: PageHostAllowList; problems: string[] } {
+  /** Comma-separated entries of `variable`; `problems` names each entry of none of the three forms. */
+  static parse(
+    raw: string | undefined,
+    variable = MAINTENANCE_PAGE_ALLOWED_HOSTS,
+  ): { allowList: PageHostAllowList; problems: string[] } {
     const allowList = new PageHostAllowList();
     const problems: string[] = [];
     for (const entry of (raw ?? '').split(',')) {
       const text = entry.trim().toLowerCase();
       if (text !== '' && !allowList.add(text)) {
         problems.push(
-          `${MAINTENANCE_PAGE_ALLOWED_HOSTS}: "${entry.trim()}" is not a host name, an IP address or a CIDR block (such as pages.internal, *.pages.internal, 10.1.2.3, 10.0.0.0/8 or fd00::/8)`,
+          `${variable}: "${entry.trim()}" is not a host name, an IP address or a CIDR block (such as pages.internal, *.pages.internal, 10.1.2.3, 10.0.0.0/8 or fd00::/8)`,
         );
       }
     }
