@@ -10,17 +10,11 @@ import { PrismaService } from '../database/prisma.service.js';
 import { LogDrainDispatch } from '../log-drains/log-drain-dispatch.service.js';
 import { AppRepository } from '../store/app.repository.js';
 import { FormationRepository } from '../store/formation.repository.js';
-import { LOG_LINES_KEPT, LogRepository, StoredLogLine } from '../store/log.repository.js';
+import { LOG_LINES_KEPT, LogRepository } from '../store/log.repository.js';
 import { LogWriter, parseLogBatch, refusedLine } from './log-batch.js';
 import { checkGrant, LogGrant, logGrantKey, signGrant } from './log-grant.js';
-import {
-  API_DYNO,
-  DYNO_FILTER,
-  LOG_SOURCES,
-  LogFilter,
-  matchesFilter,
-  ROUTER_DYNO,
-} from './log-line.js';
+import { API_DYNO, DYNO_FILTER, LOG_SOURCES, LogFilter, ROUTER_DYNO } from './log-line.js';
+import { pickBacklog } from './log-backlog.js';
 import { logEvent, LogTailHub } from './log-tail-hub.service.js';
 import {
   DEFAULT_SESSION_LINES,
@@ -119,7 +113,7 @@ export class LogsService {
 
     const filter: LogFilter = { source: grant.source, dyno: grant.dyno };
     const retained = await this.logs.retained(grant.appId, new Date(Date.now() - this.retentionMs));
-    const backlog = pick(retained, filter, grant.lines, resumeAfter);
+    const backlog = pickBacklog(retained, filter, grant.lines, resumeAfter);
     const cursor = retained.length
       ? Math.max(retained[retained.length - 1].seq, resumeAfter ?? 0)
       : Math.max(await this.logs.head(grant.appId), resumeAfter ?? 0);
@@ -131,6 +125,8 @@ export class LogsService {
       response.end();
       return;
     }
+    // The backlog is in time order, its last id not always the newest: a reconnect resumes here.
+    response.write(`id: ${cursor}\n\n`);
     await this.tails.follow(grant.appId, filter, response, cursor);
   }
 
@@ -162,21 +158,6 @@ export class LogsService {
       );
     }
   }
-}
-
-/** The newest `lines` lines the filter keeps, or every one after `resumeAfter`, oldest first. */
-function pick(
-  retained: StoredLogLine[],
-  filter: LogFilter,
-  lines: number,
-  resumeAfter: number | null,
-): StoredLogLine[] {
-  if (resumeAfter !== null)
-    return retained.filter((line) => line.seq > resumeAfter && matchesFilter(filter, line));
-  const picked: StoredLogLine[] = [];
-  for (let i = retained.length - 1; i >= 0 && picked.length < lines; i--)
-    if (matchesFilter(filter, retained[i])) picked.push(retained[i]);
-  return picked.reverse();
 }
 
 function writerOf(principal: Principal): LogWriter | undefined {
