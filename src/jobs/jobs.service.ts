@@ -37,9 +37,10 @@ export interface ScheduledJob {
 /**
  * Background jobs on PostgreSQL (graphile-worker), inside the API process. Every replica
  * runs a runner on the same tables, so each job runs once, on whichever replica takes it
- * first: LISTEN/NOTIFY starts a new job within milliseconds, a job's queue name runs its
- * queue's jobs one at a time in order, a job key keeps one pending job per key, and run_at
- * schedules one for later. Modules register their tasks and schedules before the
+ * first: LISTEN/NOTIFY starts a new job within milliseconds, a job key keeps one pending
+ * job per key, and run_at schedules one for later. No named queues: graphile-worker keeps a
+ * queue locked for 4 hours after its replica dies mid-job; work that must not overlap takes
+ * a lock in the database instead. Modules register their tasks and schedules before the
  * application starts; the runner starts with it and stops, letting running jobs finish,
  * when it closes.
  */

@@ -1,9 +1,8 @@
 import { deliveryJob, drainRetryDelayMs } from './drain-jobs.js';
 
 describe('drain delivery jobs', () => {
-  it("run one drain's deliveries in its own queue under one key", () => {
+  it('keep one waiting per drain under its key, in no named queue', () => {
     expect(deliveryJob('d1')).toEqual({
-      queueName: 'log-drain:d1',
       jobKey: 'log-drain:d1',
       jobKeyMode: 'preserve_run_at',
       maxAttempts: 8,

@@ -11,15 +11,17 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 5 * 60_000;
 
 /**
- * The job spec of a drain's delivery. One queue per drain runs its deliveries one at a
- * time, in order; one job key per drain keeps at most one waiting, so every replica may
- * wake the same drain without duplicates. Without `runAt` a wake-up keeps the run_at of a
- * job already waiting (a retry scheduled for later stays later); with it, the job is moved
- * to that time.
+ * The job spec of a drain's delivery. One job key per drain keeps at most one waiting, so
+ * every replica may wake the same drain without duplicates; a wake-up while the keyed job
+ * runs (or sits locked by a replica that died) takes the key over in a new job, which any
+ * live replica runs. No named queue: graphile-worker keeps a queue locked for 4 hours when
+ * its replica dies mid-job, and the drain with it; a delivery holds the drain's lock in the
+ * database instead, which PostgreSQL drops with the dead replica's connection. Without
+ * `runAt` a wake-up keeps the run_at of a job already waiting (a retry scheduled for later
+ * stays later); with it, the job is moved to that time.
  */
 export function deliveryJob(drainId: string, runAt?: Date): TaskSpec {
   return {
-    queueName: `log-drain:${drainId}`,
     jobKey: `log-drain:${drainId}`,
     jobKeyMode: runAt ? 'replace' : 'preserve_run_at',
     maxAttempts: JOB_ATTEMPTS,

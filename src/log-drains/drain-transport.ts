@@ -44,7 +44,7 @@ export interface DrainTransportOptions {
  */
 export class DrainTransport {
   private readonly agent: Agent;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
 
   constructor(options: DrainTransportOptions) {
     this.timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;

@@ -4,6 +4,13 @@ import type { LogDrain } from '../generated/prisma/client.js';
 
 export type { LogDrain };
 
+/**
+ * The class of drains' delivery locks (two-key advisory locks, a space apart from the
+ * one-key locks elsewhere); the drain's id hashes to the second key, and two drains whose
+ * ids share a hash only take turns.
+ */
+const DELIVERY_LOCK_CLASS = 72_736_108;
+
 /** What a delivery needs of a drain: where, as whom, from which line, and its backoff. */
 export interface DrainDelivery {
   id: string;
@@ -97,8 +104,21 @@ export class LogDrainRepository {
     return rows.map((row) => row.id);
   }
 
-  async forDelivery(id: string): Promise<DrainDelivery | null> {
-    const drain = await this.prisma.logDrain.findUnique({ where: { id } });
+  /**
+   * Takes the drain's delivery lock until `tx` ends, and lets `tx` sit idle (a POST in
+   * flight) for `holdMs`; false while another delivery holds it. PostgreSQL releases it when
+   * the holder's connection goes, with the replica that died holding it. An advisory lock,
+   * not the row's: removing the drain (or its app) does not wait for a POST.
+   */
+  async lockForDelivery(tx: PrismaTransaction, id: string, holdMs: number): Promise<boolean> {
+    await tx.$queryRaw`SELECT set_config('idle_in_transaction_session_timeout', ${String(holdMs)}, true)`;
+    const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`
+      SELECT pg_try_advisory_xact_lock(${DELIVERY_LOCK_CLASS}::int, hashtext(${id})) AS locked`;
+    return locked;
+  }
+
+  async forDelivery(tx: PrismaTransaction, id: string): Promise<DrainDelivery | null> {
+    const drain = await tx.logDrain.findUnique({ where: { id } });
     if (!drain) return null;
     return {
       id: drain.id,
@@ -118,8 +138,8 @@ export class LogDrainRepository {
    * Moves the drain past a delivered (or refused) batch and clears its backoff, if its
    * cursor is still where the delivery read from; false when it moved meanwhile.
    */
-  async advance(id: string, step: DrainAdvance): Promise<boolean> {
-    const updated = await this.prisma.$executeRaw`
+  async advance(tx: PrismaTransaction, id: string, step: DrainAdvance): Promise<boolean> {
+    const updated = await tx.$executeRaw`
       UPDATE log_drains SET
         cursor_seq = ${step.toSeq}::bigint,
         cursor_at = ${step.toAt}::timestamptz,
@@ -135,8 +155,14 @@ export class LogDrainRepository {
   }
 
   /** Records a failed delivery: one more failure in a row, and when to try again. */
-  async failed(id: string, failures: number, retryAt: Date, reason: string): Promise<void> {
-    await this.prisma.$executeRaw`
+  async failed(
+    tx: PrismaTransaction,
+    id: string,
+    failures: number,
+    retryAt: Date,
+    reason: string,
+  ): Promise<void> {
+    await tx.$executeRaw`
       UPDATE log_drains SET failures = ${failures}, retry_at = ${retryAt}, last_error = ${reason}
       WHERE id = ${id}::uuid`;
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
+import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 
 /** A line as stored, its time already in Heroku's format. */
 export interface StoredLogLine {
@@ -62,8 +62,13 @@ export class LogRepository {
   }
 
   /** Up to `limit` lines after `seq`, oldest first. */
-  async after(appId: string, seq: number, limit: number): Promise<StoredLogLine[]> {
-    const rows = await this.prisma.$queryRawUnsafe<LineRow[]>(
+  async after(
+    appId: string,
+    seq: number,
+    limit: number,
+    db: PrismaTransaction = this.prisma,
+  ): Promise<StoredLogLine[]> {
+    const rows = await db.$queryRawUnsafe<LineRow[]>(
       `SELECT ${COLUMNS} FROM log_lines WHERE app_id = $1::uuid AND seq > $2 ORDER BY seq LIMIT $3`,
       appId,
       seq,
@@ -73,8 +78,8 @@ export class LogRepository {
   }
 
   /** The number of the app's newest line, 0 before its first. */
-  async head(appId: string): Promise<number> {
-    const stream = await this.prisma.logStream.findUnique({ where: { appId } });
+  async head(appId: string, db: PrismaTransaction = this.prisma): Promise<number> {
+    const stream = await db.logStream.findUnique({ where: { appId } });
     return stream ? Number(stream.head) : 0;
   }
 

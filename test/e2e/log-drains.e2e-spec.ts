@@ -312,6 +312,9 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
         app.id,
         Array.from({ length: 1000 }, (_, i) => `line ${batch * 1000 + i + 1}`),
       );
+    // Up only once it has refused a delivery: one that read lines 1-500 before the second
+    // batch pushed them out would take them otherwise (its deliveries never overlap).
+    await eventually(() => expect(drain.requests.some((r) => r.status === 503)).toBe(true));
     drain.answer(200);
 
     const expected = Array.from({ length: 1500 }, (_, i) => `line ${i + 501}`);
@@ -333,6 +336,27 @@ describe("log drains: Heroku's log-drain API and deliveries in its HTTPS drain f
       expect(row).toMatchObject({ dropped: 500n, unreported: 0n });
     });
   }, 60_000);
+
+  it('delivers a line that arrived during another delivery of the drain soon after it, not at the sweep', async () => {
+    const drain = await receiver();
+    const app = await createApp('drains-busy');
+    const created = await addDrain('drains-busy', `${drain.base}/`).expect(201);
+    drain.hang();
+    await ingest(app.id, ['first']);
+    await eventually(() => expect(drain.requests).toHaveLength(1));
+    await ingest(app.id, ['second']);
+    // The wake-up's job found the drain's lock held and put itself off by a second.
+    await eventually(async () => {
+      const [{ postponed }] = await t.prisma.$queryRaw<{ postponed: number }[]>`
+        SELECT count(*)::int AS postponed FROM graphile_worker.jobs
+        WHERE key = ${`log-drain:${created.body.id}`} AND run_at > created_at + interval '500 ms'`;
+      expect(postponed).toBe(1);
+    });
+    drain.release(200);
+
+    await eventually(() => expect(drain.accepted().map(message)).toEqual(['first', 'second']));
+    expect(drain.requests.map((r) => r.frames.map(message))).toEqual([['first'], ['second']]);
+  });
 
   it('delivers each line exactly once with two API replicas on one database', async () => {
     const replica = await startTestApp(ENV, { reset: false });

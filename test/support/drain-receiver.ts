@@ -9,7 +9,7 @@ export interface DrainRequest {
   body: string;
   /** The syslog messages of the octet-counted frames, each without its trailing newline. */
   frames: string[];
-  /** What the receiver answered. */
+  /** What the receiver answered; 0 while it holds the request without an answer. */
   status: number;
 }
 
@@ -21,6 +21,10 @@ export interface DrainReceiver {
   accepted(): string[];
   /** The status for the next requests (200 unless set). */
   answer(status: number): void;
+  /** Holds the next requests without an answer, until `answer` (for later ones) or `release`. */
+  hang(): void;
+  /** Answers the held requests whose client is still there with `status`; stops holding. */
+  release(status: number): void;
   close(): Promise<void>;
 }
 
@@ -49,20 +53,24 @@ export function parseFrames(body: Buffer): string[] {
 export async function startDrainReceiver(): Promise<DrainReceiver> {
   const requests: DrainRequest[] = [];
   let status = 200;
+  let hanging = false;
+  const held: { request: DrainRequest; response: http.ServerResponse }[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
-      requests.push({
+      const received: DrainRequest = {
         method: request.method ?? '',
         path: request.url ?? '',
         headers: request.headers,
         body: body.toString(),
         frames: parseFrames(body),
-        status,
-      });
-      response.writeHead(status, { 'Content-Length': '0' }).end();
+        status: hanging ? 0 : status,
+      };
+      requests.push(received);
+      if (hanging) held.push({ request: received, response });
+      else response.writeHead(status, { 'Content-Length': '0' }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,7 +80,20 @@ export async function startDrainReceiver(): Promise<DrainReceiver> {
     requests,
     accepted: () =>
       requests.filter((r) => r.status >= 200 && r.status < 300).flatMap((r) => r.frames),
-    answer: (next) => (status = next),
+    answer: (next) => {
+      status = next;
+      hanging = false;
+    },
+    hang: () => (hanging = true),
+    release: (answer) => {
+      hanging = false;
+      for (const { request, response } of held.splice(0)) {
+        // Its client went away (the replica died): nothing to answer.
+        if (!response.socket || response.socket.destroyed) continue;
+        request.status = answer;
+        response.writeHead(answer, { 'Content-Length': '0' }).end();
+      }
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
