@@ -71,19 +71,10 @@ export class EventRepository {
     return event?.appId ?? null;
   }
 
-  /**
-   * Deletes up to `batch` events older than `cutoff`, oldest first (an index range on the
-   * version), unless another replica is pruning: returns how many.
-   */
-  prune(cutoff: Date, batch: number, lockKey: number): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      const [{ locked }] = await tx.$queryRaw<
-        { locked: boolean }[]
-      >`SELECT pg_try_advisory_xact_lock(${lockKey}) AS locked`;
-      if (!locked) return 0;
-      return tx.$executeRaw`
-        DELETE FROM events WHERE version IN (
-          SELECT version FROM events WHERE created_at < ${cutoff} ORDER BY version LIMIT ${batch})`;
-    });
+  /** Deletes up to `batch` events older than `cutoff`, oldest first (an index range on the version). */
+  prune(cutoff: Date, batch: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM events WHERE version IN (
+        SELECT version FROM events WHERE created_at < ${cutoff} ORDER BY version LIMIT ${batch})`;
   }
 }

@@ -17,14 +17,18 @@ describe('LogRetention', () => {
   });
   afterAll(() => t.close());
 
-  it('schedules pruning and the drain sweep on the job engine every replica shares', async () => {
+  it('schedules pruning (log lines, events) and the drain sweep on the job engine every replica shares', async () => {
     const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
       const { rows } = await client.query<{ identifier: string }>(
         'SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier',
       );
-      expect(rows.map((row) => row.identifier)).toEqual(['prune_log_lines', 'sweep_log_drains']);
+      expect(rows.map((row) => row.identifier)).toEqual([
+        'prune_events',
+        'prune_log_lines',
+        'sweep_log_drains',
+      ]);
     } finally {
       await client.end();
     }
