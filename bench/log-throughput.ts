@@ -24,6 +24,7 @@ const CONNECTIONS = 20;
 const LINES_PER_TICK = 20;
 const CHATTER = `node -e "let n=0;setInterval(()=>{let s='';for(let i=0;i<${LINES_PER_TICK};i++)s+='chatter '+(n++)+'\\\\n';process.stdout.write(s)},10)"`;
 const P99_TARGET_MS = 1000;
+const UNLIMITED = 1_000_000;
 const STAMP = /^(\S+) (app|heroku)\[([^\]]+)\]: (.*)$/;
 
 interface Arrivals {
@@ -77,11 +78,18 @@ const benchmark: Benchmark = {
     await call('POST', '/apps', { name: APP, process_types: { web: 'true', chatter: CHATTER } });
     await call('PATCH', `/apps/${APP}/formation/web`, { quantity: 0 });
     await call('PATCH', `/apps/${APP}/maintenance`, { enabled: true });
-    const router = await startRouter(ctx, api, await createRouterToken(ctx, api), {
-      host: HOST,
-      status: 503,
+    // The per-app and per-dyno limits (1,000 lines/s by default) raised: this measures the pipeline.
+    const router = await startRouter(
+      ctx,
+      api,
+      await createRouterToken(ctx, api),
+      { host: HOST, status: 503 },
+      'router',
+      { ROUTER_LOG_LINES_PER_SECOND: String(UNLIMITED) },
+    );
+    const manager = await startDynoManager(ctx, api, admin, {
+      DYNO_MANAGER_LOG_LINES_PER_SECOND: String(UNLIMITED),
     });
-    const manager = await startDynoManager(ctx, api, admin);
 
     const session = await call<{ logplex_url: string }>('POST', `/apps/${APP}/log-sessions`, {
       tail: true,
@@ -98,6 +106,7 @@ const benchmark: Benchmark = {
     });
     const appBefore = arrivals.app.length;
     const routerBefore = arrivals.router.length;
+    const startedAt = Date.now();
     const load = await runLoad(
       ctx,
       'router',
@@ -117,6 +126,8 @@ const benchmark: Benchmark = {
       async () => arrivals.router.length - routerBefore >= answered,
       { timeoutMs: 5000 },
     ).catch(() => undefined);
+    // Lines counted from the load's start until now: rates over that time, not the load's alone.
+    const seconds = (Date.now() - startedAt) / 1000;
     controller.abort();
     await following;
     await call('PATCH', `/apps/${APP}/formation/chatter`, { quantity: 0 });
@@ -129,7 +140,6 @@ const benchmark: Benchmark = {
     const seen = arrivals.chatterSeen;
     const printedMax = Math.max(...seen);
     const chatterLost = printedMax + 1 - seen.size;
-    const seconds = load.seconds;
     const rows: Row[] = [];
     let pass = true;
     for (const [subject, delays, produced] of [
@@ -157,6 +167,7 @@ const benchmark: Benchmark = {
       rows,
       notes: [
         'Delay: arrival at the tail minus the time in the line (when the router answered, or the manager read the dyno’s output).',
+        'The router’s per-app and the manager’s per-dyno line limits (1,000/s by default) are raised to 1,000,000/s here.',
         `Ratio: lines that reached the tail over lines produced (${answered} requests answered; chatter lines numbered, ${chatterLost} missing).`,
       ],
       details: { load, routerLines: routerDelays.length, appLines: appDelays.length, chatterLost },

@@ -86,6 +86,7 @@ export async function startRouter(
   token: string,
   probe: { host: string; status: number },
   name = 'router',
+  extraEnv: Record<string, string> = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawnNode(name, ROUTER_MAIN, {
@@ -98,6 +99,7 @@ export async function startRouter(
       CONTROL_PLANE_URL: api.url,
       ROUTER_TOKEN: token,
       APPS_DOMAIN: 'localhost',
+      ...extraEnv,
     },
   });
   const url = `http://127.0.0.1:${port}`;
@@ -146,6 +148,7 @@ export async function startDynoManager(
   ctx: BenchContext,
   api: ServiceProcess,
   token: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<Child> {
   const managerDir = path.join(ctx.tmpDir, 'dyno-manager');
   await mkdir(managerDir, { recursive: true });
@@ -157,6 +160,7 @@ export async function startDynoManager(
       DYNO_MANAGER_TOKEN: token,
       DYNO_MANAGER_DIR: managerDir,
       DYNO_MANAGER_RENDEZVOUS_PORT: '0',
+      ...extraEnv,
     },
   });
 }

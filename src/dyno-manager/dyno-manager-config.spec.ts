@@ -21,6 +21,7 @@ describe('loadDynoManagerConfig', () => {
       logLevel: 'info',
       logShipping: true,
       logBufferLines: 10_000,
+      logLinesPerSecond: 1000,
     });
   });
 

@@ -32,6 +32,8 @@ export interface DynoManagerConfig {
   logShipping: boolean;
   /** Log lines kept while the control plane is unreachable; the oldest go beyond it. */
   logBufferLines: number;
+  /** Lines a second one dyno's output may send; beyond it they are dropped and counted (L12). */
+  logLinesPerSecond: number;
 }
 
 export class DynoManagerConfigError extends Error {
@@ -103,6 +105,7 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
     logLevel,
     logShipping: read.onOff('DYNO_MANAGER_LOG_SHIPPING', true),
     logBufferLines: integer('DYNO_MANAGER_LOG_BUFFER_LINES', 10_000, 100, 1_000_000),
+    logLinesPerSecond: integer('DYNO_MANAGER_LOG_LINES_PER_SECOND', 1000, 1, 1_000_000),
   };
   if (problems.length > 0) throw new DynoManagerConfigError(problems);
   return config;

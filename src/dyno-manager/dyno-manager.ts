@@ -102,6 +102,7 @@ export class DynoManager {
           baseUrl: config.controlPlaneUrl,
           token: config.token,
           maxLines: config.logBufferLines,
+          linesPerSecond: config.logLinesPerSecond,
           onLoss: ({ dropped, refused, status }) =>
             log.error(
               { state: 'log-lines-dropped', dropped, refused: refused || undefined, status },

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
         baseUrl: config.controlPlaneUrl,
         token: config.token,
         maxLines: config.logBufferLines,
+        linesPerSecond: config.logLinesPerSecond,
         onLoss: ({ dropped, refused, status }) =>
           log.state('error', {
             state: 'log-lines-dropped',

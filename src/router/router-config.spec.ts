@@ -20,6 +20,7 @@ describe('loadRouterConfig', () => {
       requestTimeoutMs: 30_000,
       logShipping: true,
       logBufferLines: 10_000,
+      logLinesPerSecond: 1000,
     });
   });
 

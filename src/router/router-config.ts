@@ -23,6 +23,8 @@ export interface RouterConfig {
   logShipping: boolean;
   /** Log lines kept while the control plane is unreachable; the oldest go beyond it. */
   logBufferLines: number;
+  /** Request lines a second one app's log gets; beyond it they are dropped and counted (L12). */
+  logLinesPerSecond: number;
 }
 
 export class RouterConfigError extends Error {
@@ -74,6 +76,7 @@ export function loadRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     requestTimeoutMs: integer('ROUTER_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
     logShipping: read.onOff('ROUTER_LOG_SHIPPING', true),
     logBufferLines: integer('ROUTER_LOG_BUFFER_LINES', 10_000, 100, 1_000_000),
+    logLinesPerSecond: integer('ROUTER_LOG_LINES_PER_SECOND', 1000, 1, 1_000_000),
   };
   problems.push(...pageHosts.problems);
   if (problems.length > 0) throw new RouterConfigError(problems);

@@ -289,6 +289,21 @@ describe('LogShipper', () => {
     expect(retries).toEqual([]);
   });
 
+  it('drops lines over its rate limit, and says how many with the next line that fits', async () => {
+    let now = 1_000_000;
+    const logs = ship({ linesPerSecond: 5, clock: () => now });
+    pushMany(logs, 0, 8);
+    now += 200;
+    logs.push(APP, 'heroku', 'router', 'later');
+    await logs.stop(5000);
+    const messages = ingest.messages;
+    expect(messages.slice(0, 5)).toEqual(range(0, 5));
+    expect(messages[5]).toBe(
+      'Error L12 (Local buffer overflow) -> 3 messages dropped since 1970-01-01T00:16:40.000+00:00: over 5 lines a second',
+    );
+    expect(messages.slice(6)).toEqual(['later']);
+  });
+
   it('sends what waits when stopped, and ignores lines after', async () => {
     const logs = ship();
     pushMany(logs, 0, 3);

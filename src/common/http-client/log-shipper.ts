@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { Backoff } from './backoff.js';
 import { describeError } from './describe-error.js';
+import { LineRateLimit } from './line-rate-limit.js';
 import { Pause } from './pause.js';
 
 export type LogSource = 'app' | 'heroku';
@@ -43,6 +44,13 @@ export interface LogShipperOptions {
   token: string;
   /** Lines kept while the control plane is unreachable or slow; the oldest go beyond it. */
   maxLines?: number;
+  /**
+   * Lines a second one app's dyno (or router) may send; beyond it lines are dropped, and
+   * the next that fits is preceded by an L12 line saying how many. Unset: no limit.
+   */
+  linesPerSecond?: number;
+  /** The clock of the rate limit (tests move it by hand). */
+  clock?: () => number;
   /** A batch goes out once this many lines wait... */
   flushLines?: number;
   /** ...or this long after the first of them arrived. */
@@ -109,9 +117,12 @@ export class LogShipper implements LogSink {
   private lossTimer?: NodeJS.Timeout;
   private lastRetryReport = -Infinity;
   private readonly counters: LogShipperStats = { pushed: 0, sent: 0, dropped: 0, refused: 0 };
+  private readonly rateLimit?: LineRateLimit;
 
   constructor(private readonly options: LogShipperOptions) {
     this.ring = new LineRing(options.maxLines ?? 10_000);
+    if (options.linesPerSecond !== undefined)
+      this.rateLimit = new LineRateLimit(options.linesPerSecond);
     this.flushLines = Math.min(options.flushLines ?? 500, MAX_BATCH_LINES);
     this.flushDelayMs = options.flushDelayMs ?? 200;
     this.reportIntervalMs = options.reportIntervalMs ?? 5000;
@@ -147,6 +158,23 @@ export class LogShipper implements LogSink {
 
   push(appId: string, source: LogSource, dyno: string, message: string): void {
     if (this.stopped) return;
+    if (this.rateLimit) {
+      const admitted = this.rateLimit.admit(`${appId} ${dyno}`, (this.options.clock ?? Date.now)());
+      if (admitted === false) return;
+      if (admitted !== true) {
+        const since = new Date(admitted.sinceMs).toISOString().replace('Z', '+00:00');
+        this.enqueue(
+          appId,
+          'heroku',
+          dyno,
+          `Error L12 (Local buffer overflow) -> ${admitted.dropped} messages dropped since ${since}: over ${this.options.linesPerSecond} lines a second`,
+        );
+      }
+    }
+    this.enqueue(appId, source, dyno, message);
+  }
+
+  private enqueue(appId: string, source: LogSource, dyno: string, message: string): void {
     this.counters.pushed++;
     if (this.ring.size === 0) this.firstWaitingAt = Date.now();
     const line: LogLine = {
