@@ -1,6 +1,6 @@
-import { isIP, Socket, connect as connectTcp } from 'node:net';
-import { connect as connectTls } from 'node:tls';
-import { Agent, fetch, type buildConnector, type Response } from 'undici';
+import { isIP } from 'node:net';
+import { Agent, fetch, type Response } from 'undici';
+import { GuardedConnectError, guardedConnector } from '../common/network/guarded-connector.js';
 import {
   MAINTENANCE_PAGE_ALLOWED_HOSTS,
   PageHostAllowList,
@@ -49,7 +49,14 @@ export class PageFetcher {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.maxBytes = options.maxBytes ?? 1024 * 1024;
     this.agent = new Agent({
-      connect: guardedConnector(this.allowList, this.timeoutMs),
+      // Names are judged on the address each connection reached, every redirect hop included.
+      connect: guardedConnector({
+        timeoutMs: this.timeoutMs,
+        refusal: (host, address) => {
+          const refusal = refusedPageAddress(this.allowList, host, address);
+          return refusal && refused(refusal);
+        },
+      }),
       // A page is fetched about once a minute: connections are not worth keeping.
       keepAliveTimeout: 1000,
       keepAliveMaxTimeout: 1000,
@@ -139,14 +146,16 @@ export class PageFetcher {
   }
 
   private failure(error: unknown): string {
-    if (error instanceof PageFetchError) return error.message;
+    if (error instanceof PageFetchError || error instanceof GuardedConnectError)
+      return error.message;
     // The timeout's DOMException is not always an Error instance (it comes from another realm).
     const name = (error as { name?: unknown } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError')
       return `timed out after ${this.timeoutMs} ms`;
     if (!(error instanceof Error)) return String(error);
     const cause = error.cause as (Error & { code?: unknown }) | undefined;
-    if (cause instanceof PageFetchError) return cause.message;
+    if (cause instanceof PageFetchError || cause instanceof GuardedConnectError)
+      return cause.message;
     if (!cause) return error.message;
     return `${error.message}: ${typeof cause.code === 'string' ? cause.code : cause.message}`;
   }
@@ -154,54 +163,6 @@ export class PageFetcher {
 
 function refused(reason: string): string {
   return `refused: ${reason} (not in ${MAINTENANCE_PAGE_ALLOWED_HOSTS})`;
-}
-
-/**
- * Connects, then checks the address the socket reached before TLS or the request start:
- * literal IPs skip DNS and names may resolve anywhere, so this is the check that holds.
- */
-function guardedConnector(
-  allowList: PageHostAllowList,
-  timeoutMs: number,
-): buildConnector.connector {
-  return (options, callback) => {
-    const { hostname } = options;
-    const https = options.protocol === 'https:';
-    const socket = connectTcp({ host: hostname, port: Number(options.port) || (https ? 443 : 80) });
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      return true;
-    };
-    const fail = (error: Error) => {
-      if (!settle()) return;
-      socket.destroy();
-      callback(error, null);
-    };
-    const succeed = (connected: Socket) => {
-      if (settle()) callback(null, connected);
-    };
-    const timer = setTimeout(
-      () => fail(new PageFetchError(`could not connect within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      const refusal = refusedPageAddress(allowList, hostname, socket.remoteAddress ?? '');
-      if (refusal) return fail(new PageFetchError(refused(refusal)));
-      if (!https) return succeed(socket);
-      const secure = connectTls({
-        socket,
-        host: hostname,
-        servername: options.servername || (isIP(hostname) ? undefined : hostname),
-        ALPNProtocols: ['http/1.1'],
-      });
-      secure.once('error', fail);
-      secure.once('secureConnect', () => succeed(secure));
-    });
-  };
 }
 
 /** A page URL as it may be logged: no user-info, query string or fragment. */
