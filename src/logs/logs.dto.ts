@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsString } from 'class-validator';
+import { IsBoolean, IsInt, IsString, MaxLength } from 'class-validator';
 import { Omittable } from '../common/validation/omittable.decorator.js';
 import { LOG_LINES_KEPT } from '../store/log.repository.js';
 import { LOG_SOURCES } from './log-line.js';
@@ -14,6 +14,7 @@ export class LogSessionCreateDto {
   })
   @Omittable()
   @IsString()
+  @MaxLength(64)
   dyno?: string;
 
   @ApiPropertyOptional({
@@ -33,6 +34,7 @@ export class LogSessionCreateDto {
   })
   @Omittable()
   @IsString()
+  @MaxLength(64)
   source?: string;
 
   @ApiPropertyOptional({ example: false, description: 'Keep the stream open for new lines' })

@@ -190,6 +190,7 @@ describe('logs: sessions, ingest and the lines the platform writes', () => {
       /Unknown dyno clock.*web, worker, run/,
     );
     await session({ dyno: 'web.1; rm' }).expect(422);
+    await session({ dyno: 'w'.repeat(65) }).expect(422);
     await session({ dyno: 'run.4' }).expect(201);
     await session({ colour: true }).expect(422);
     await session({}, other.token).expect(403);
