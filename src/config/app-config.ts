@@ -81,6 +81,16 @@ export class ConfigError extends StartupError {
   }
 }
 
+/**
+ * The encryption key, which the app resolves (from the environment or DATA_DIR) before it
+ * builds any module: what seals secrets and signs URLs is derived from it.
+ */
+export function encryptionKeyOf(config: AppConfig): Buffer {
+  if (!config.encryptionKey)
+    throw new Error('The encryption key must be resolved before the app starts');
+  return config.encryptionKey;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
 

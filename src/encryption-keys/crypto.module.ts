@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import type { AppConfig } from '../config/app-config.js';
+import { type AppConfig, encryptionKeyOf } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 
@@ -9,11 +9,8 @@ import { SecretBox } from '../common/crypto/secret-box.js';
     {
       provide: SecretBox,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        if (!config.encryptionKey)
-          throw new Error('The encryption key must be resolved before the app starts');
-        return new SecretBox([config.encryptionKey, ...config.previousEncryptionKeys]);
-      },
+      useFactory: (config: AppConfig) =>
+        new SecretBox([encryptionKeyOf(config), ...config.previousEncryptionKeys]),
     },
   ],
   exports: [SecretBox],

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isDynoManager, Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { AppAccess } from '../app-changes/app-access.service.js';
-import type { AppConfig } from '../config/app-config.js';
+import { type AppConfig, encryptionKeyOf } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { LogDrainDispatch } from '../log-drains/log-drain-dispatch.service.js';
@@ -46,9 +46,7 @@ export class LogsService {
     private readonly drains: LogDrainDispatch,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    if (!config.encryptionKey)
-      throw new Error('The encryption key must be resolved before the app starts');
-    this.grantKey = logGrantKey(config.encryptionKey);
+    this.grantKey = logGrantKey(encryptionKeyOf(config));
     this.retentionMs = config.logRetentionHours * 3600_000;
   }
 

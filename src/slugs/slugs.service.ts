@@ -12,7 +12,7 @@ import {
   PayloadTooLargeError,
 } from '../common/errors/api-errors.js';
 import { STACKS } from '../common/heroku/catalogue.js';
-import type { AppConfig } from '../config/app-config.js';
+import { type AppConfig, encryptionKeyOf } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { parseProcessTypes } from '../formations/process-types.js';
 import { BlobStore } from '../store/blob.repository.js';
@@ -47,9 +47,7 @@ export class SlugsService {
     private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    if (!config.encryptionKey)
-      throw new Error('The encryption key must be resolved before the app starts');
-    this.signingKey = downloadSigningKey(config.encryptionKey);
+    this.signingKey = downloadSigningKey(encryptionKeyOf(config));
   }
 
   /** A slug waiting for its archive; `blob.url` takes it once, within SLUG_URL_TTL_SECONDS. */
