@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DrydockProcess, startDrydock } from '../support/drydock-process.js';
+import { callApi, DrydockProcess, startDrydock } from '../support/drydock-process.js';
 import { DynoManagerProcess, startDynoManager } from '../support/dyno-manager-process.js';
 import { eventually } from '../support/eventually.js';
 import { openSse } from '../support/sse-client.js';
@@ -24,18 +24,10 @@ describe("the dyno manager's lines in the apps' logs", () => {
   let manager: DynoManagerProcess;
 
   const call = async (method: string, url: string, body?: unknown) => {
-    const response = await fetch(`${api.url}${url}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${ADMIN}`,
-        Accept: 'application/vnd.heroku+json; version=3',
-        ...(body !== undefined && { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
+    const response = await callApi(api.url, ADMIN, method, url, body);
+    if (response.status >= 300)
+      throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
   };
 
   /** The app's log, oldest first, without the time: `heroku[web.1]: Starting process …`. */

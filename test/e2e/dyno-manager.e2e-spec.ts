@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DrydockProcess, startDrydock } from '../support/drydock-process.js';
+import { callApi, DrydockProcess, startDrydock } from '../support/drydock-process.js';
 import {
   DynoManagerProcess,
   environOf,
@@ -41,19 +41,8 @@ describe('the reference dyno manager', () => {
   let manager: DynoManagerProcess;
   let apiPort: number;
 
-  const call = async (method: string, url: string, body?: unknown) => {
-    const response = await fetch(`${api.url}${url}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${ADMIN}`,
-        Accept: 'application/vnd.heroku+json; version=3',
-        ...(body !== undefined && { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = (method: string, url: string, body?: unknown) =>
+    callApi(api.url, ADMIN, method, url, body);
   const ok = async (method: string, url: string, body?: unknown) => {
     const response = await call(method, url, body);
     if (response.status >= 300)

@@ -68,3 +68,24 @@ export function childPids(pid: number): number[] {
     .map(Number)
     .filter((candidate) => parentOf(candidate) === pid);
 }
+
+/** A Platform API call to a drydock process, as the Heroku CLI sends it: the status and JSON body. */
+export async function callApi(
+  baseUrl: string,
+  token: string,
+  method: string,
+  url: string,
+  body?: unknown,
+) {
+  const response = await fetch(`${baseUrl}${url}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/vnd.heroku+json; version=3',
+      ...(body !== undefined && { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
