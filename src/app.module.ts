@@ -22,6 +22,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { LogDrainsModule } from './log-drains/log-drains.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { MaintenanceWindowsModule } from './maintenance-windows/maintenance-windows.module.js';
 import { SlugsModule } from './slugs/slugs.module.js';
 import { StoreModule } from './store/store.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         SpacesModule,
         AppsModule,
         MaintenanceModule,
+        MaintenanceWindowsModule,
         AddonsModule,
         FormationsModule,
         DynosModule,

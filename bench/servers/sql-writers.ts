@@ -34,7 +34,14 @@ async function change(client: pg.Client, actorId: string, name: string, enabled:
   const { rows } = await client.query<{ id: string }>(LOOKUP, [name]);
   const app = rows[0];
   if (!app) throw new Error(`no app ${name}`);
-  const set = await client.query(SET_MAINTENANCE_SQL, [app.id, enabled, actorId, null, 'api']);
+  const set = await client.query(SET_MAINTENANCE_SQL, [
+    app.id,
+    enabled,
+    actorId,
+    null,
+    'api',
+    null,
+  ]);
   if (set.rowCount !== 1) throw new Error(`app ${name} vanished`);
 }
 

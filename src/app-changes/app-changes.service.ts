@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
-import { NotFoundError } from '../common/errors/api-errors.js';
+import { FrozenError, NotFoundError } from '../common/errors/api-errors.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import type { ChangeAction, ChangePayload } from '../events/change-event.js';
 import { recordEvent } from '../events/event-log.js';
@@ -29,8 +29,8 @@ export class AppChange {
     private readonly cut: (change: AppChange, release: ReleaseRequest) => Promise<ReleaseCut>,
   ) {}
 
-  /** Records a change event of this app, in this transaction. */
-  record<A extends ChangeAction>(action: A, data: ChangePayload<A>): Promise<void> {
+  /** Records a change event of this app, in this transaction; returns its version. */
+  record<A extends ChangeAction>(action: A, data: ChangePayload<A>): Promise<number> {
     return recordEvent(this.tx, {
       action,
       appId: this.app.id,
@@ -99,6 +99,23 @@ export class AppChanges {
   }
 
   /**
+   * Runs `work` on the app `appId`, locked, in one transaction, as `actorOf(app)`, for the
+   * platform's own changes (a maintenance window starting) rather than a request's: no
+   * access check. Undefined, and nothing done, when the app is gone.
+   */
+  applyAs<T>(
+    appId: string,
+    actorOf: (app: AppWithRelations) => string,
+    work: (change: AppChange) => Promise<T>,
+  ): Promise<T | undefined> {
+    return this.prisma.$transaction(async (tx) => {
+      const app = await this.apps.fetch(tx, { id: appId }, true);
+      if (!app) return undefined;
+      return work(new AppChange(tx, app, actorOf(app), this.cutRelease));
+    });
+  }
+
+  /**
    * Creates an app in one transaction: its row and `app.create` event, then `prepare` (its
    * process types, say), then release v1 of what that made. A name already taken fails
    * with the unique violation, for the caller to turn into 422 or another name.
@@ -148,6 +165,7 @@ export class AppChanges {
     request: ReleaseRequest,
   ): Promise<ReleaseCut> => {
     const { tx, app } = change;
+    if (app.maintenanceFrozen) throw frozen(app.name);
     // One after the other: a transaction is one connection.
     const configVars = request.configVars ?? (await this.configVars.current(tx, app.id));
     const processTypes = await this.formations.processTypes(tx, app.id);
@@ -169,4 +187,16 @@ export class AppChanges {
     await this.dynos.restartFormation(tx, app.id, release.id);
     return release;
   };
+}
+
+/**
+ * A frozen app takes no new release: config vars, process types, deploys and rollbacks
+ * wait; scaling, restarts and one-off dynos go on.
+ */
+function frozen(appName: string): FrozenError {
+  return new FrozenError(
+    `${appName} is frozen for maintenance: config var changes, process type changes, releases and rollbacks ` +
+      `are refused until it is unfrozen. Unfreeze it with PATCH /apps/${appName}/maintenance {"freeze": false}, ` +
+      `or turn maintenance off (heroku maintenance:off -a ${appName}).`,
+  );
 }

@@ -95,10 +95,7 @@ export class AppsService {
     const { name, maintenance } = input;
     if (name === undefined) {
       if (maintenance === undefined) return this.info(principal, idOrName);
-      const app = await this.access.find(principal, idOrName);
-      return this.present(
-        await this.maintenance.switchApp(app, principal, { enabled: maintenance }),
-      );
+      return this.present(await this.maintenance.setMode(principal, idOrName, maintenance));
     }
     const renamed = await this.withUniqueName(name, (newName) =>
       this.changes.apply(principal, idOrName, async (change) => {
@@ -109,12 +106,7 @@ export class AppsService {
           await change.record('app.rename', { from, to: newName });
         }
         if (maintenance !== undefined) {
-          await this.maintenance.switchApp(
-            change.app,
-            principal,
-            { enabled: maintenance },
-            change.tx,
-          );
+          await this.maintenance.setModeWithin(change, maintenance);
         }
         return this.changes.reread(change.tx, change.app.id);
       }),

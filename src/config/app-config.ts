@@ -45,6 +45,10 @@ export interface AppConfig {
   maintenancePageAllowList: PageHostAllowList;
   /** Background jobs (log drain deliveries, pruning) this replica runs at once. */
   jobsConcurrency: number;
+  /** How often an idle job worker looks for jobs that came due (scheduled windows, retries). */
+  jobsPollIntervalMs: number;
+  /** The longest maintenance window that may be scheduled (MAINTENANCE_WINDOW_MAX_HOURS). */
+  maintenanceWindowMaxSeconds: number;
   logDrains: LogDrainLimits;
   database: DatabaseLimits;
   /**
@@ -229,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     maintenancePageAllowList: pageHosts.allowList,
     jobsConcurrency: integer('JOBS_CONCURRENCY', 4, 1, 100),
+    jobsPollIntervalMs: integer('JOBS_POLL_INTERVAL_MS', 500, 50, 60_000),
+    maintenanceWindowMaxSeconds: integer('MAINTENANCE_WINDOW_MAX_HOURS', 72, 1, 24 * 31) * 3600,
     logDrains: {
       allowList: drainHosts.allowList,
       allowHttp: boolean('LOG_DRAINS_ALLOW_HTTP', false),

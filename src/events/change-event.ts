@@ -27,6 +27,8 @@ const APP_CHANGE_PAYLOADS = {
     to: boolean,
     reason: nullable(string),
     source: string,
+    /** When a window or auto-off will end it (ISO 8601); null when nothing will. */
+    ends_at: nullable(string),
   }),
   'maintenance.disable': object({
     from: boolean,
@@ -34,6 +36,21 @@ const APP_CHANGE_PAYLOADS = {
     reason: nullable(string),
     source: string,
   }),
+  /** The plan of a maintenance (or the app's scheduler policy) changed, as it now is. */
+  'maintenance.update': object({
+    freeze: boolean,
+    jobs: string,
+    max_duration: nullable(integer),
+    auto_off_when_overdue: boolean,
+    scale_down: array(string),
+    ends_at: nullable(string),
+    window_id: nullable(string),
+  }),
+  /** Maintenance lasted longer than its max_duration; recorded once per maintenance. */
+  'maintenance.overdue': object({ since: string, max_duration: integer, auto_off: boolean }),
+  'window.create': object({ window_id: string, starts_at: string, ends_at: string }),
+  /** A window moved: scheduled to active, active to completed, either to cancelled. */
+  'window.state': object({ window_id: string, from: string, to: string }),
   'formation.declare': object({ process_types: array(string) }),
   'formation.update': object({ type: string, quantity: fromTo(integer), size: fromTo(string) }),
   'config.update': object({ set: array(string), removed: array(string) }),

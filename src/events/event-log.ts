@@ -9,10 +9,11 @@ export const EVENTS_CHANNEL = 'drydock_events';
  * Always called inside the transaction of the change it describes, so the log and the
  * state never disagree. The SQL function (migration add_record_event_function) holds an
  * advisory lock from the insert to the commit, so events become visible in version order:
- * a reader that has seen version N never later finds an N-1.
+ * a reader that has seen version N never later finds an N-1. Returns the event's version.
  */
-export async function recordEvent(tx: PrismaTransaction, event: ChangeInput): Promise<void> {
-  await tx.$queryRaw`SELECT drydock_record_event(
+export async function recordEvent(tx: PrismaTransaction, event: ChangeInput): Promise<number> {
+  const [row] = await tx.$queryRaw<{ version: bigint }[]>`SELECT drydock_record_event(
     ${event.action}, ${event.appId ?? null}::uuid, ${event.appName ?? null}, ${event.actorId ?? null}::uuid,
-    ${JSON.stringify(event.data)}::jsonb)`;
+    ${JSON.stringify(event.data)}::jsonb) AS version`;
+  return Number(row.version);
 }

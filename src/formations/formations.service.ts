@@ -172,24 +172,53 @@ export class FormationsService {
         planned.set(row.type, { row, quantity, size: size.name });
       }
 
-      const releaseId = await this.changes.latestReleaseId(change);
-      const result: FormationResponseDto[] = [];
-      for (const { row, quantity, size } of planned.values()) {
-        if (quantity === row.quantity && size === row.size) {
-          result.push(toFormationResponse(row, app));
-          continue;
-        }
-        const updated = await this.formations.scale(tx, row.id, { quantity, size });
-        await this.dynos.reconcile(tx, app.id, updated, releaseId);
-        await change.record('formation.update', {
-          type: row.type,
-          quantity: { from: row.quantity, to: quantity },
-          size: { from: row.size, to: size },
-        });
-        result.push(toFormationResponse(updated, app));
-      }
-      return result;
+      const rowsNow = await this.write(change, [...planned.values()]);
+      return rowsNow.map((row) => toFormationResponse(row, app));
     });
+  }
+
+  /**
+   * Scales process types to the given quantities as part of `change` (maintenance's
+   * scale-down and restore); types the app no longer has are skipped. Returns the rows as
+   * they now are.
+   */
+  async scaleWithin(
+    change: AppChange,
+    quantities: { type: string; quantity: number }[],
+  ): Promise<Formation[]> {
+    const rows = await this.formations.list(change.tx, change.app.id);
+    return this.write(
+      change,
+      quantities.flatMap(({ type, quantity }) => {
+        const row = rows.find((candidate) => candidate.type === type);
+        return row ? [{ row, quantity, size: row.size }] : [];
+      }),
+    );
+  }
+
+  /** Writes checked quantities and sizes, with their dynos and a formation.update each. */
+  private async write(
+    change: AppChange,
+    planned: { row: Formation; quantity: number; size: string }[],
+  ): Promise<Formation[]> {
+    const { tx, app } = change;
+    const releaseId = await this.changes.latestReleaseId(change);
+    const result: Formation[] = [];
+    for (const { row, quantity, size } of planned) {
+      if (quantity === row.quantity && size === row.size) {
+        result.push(row);
+        continue;
+      }
+      const updated = await this.formations.scale(tx, row.id, { quantity, size });
+      await this.dynos.reconcile(tx, app.id, updated, releaseId);
+      await change.record('formation.update', {
+        type: row.type,
+        quantity: { from: row.quantity, to: quantity },
+        size: { from: row.size, to: size },
+      });
+      result.push(updated);
+    }
+    return result;
   }
 }
 

@@ -20,6 +20,7 @@ import pg from 'pg';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DATABASE_URL } from '../database/database.tokens.js';
+import type { PrismaTransaction } from '../database/prisma.service.js';
 import { jobsLogger } from './jobs-logger.js';
 
 export type { JobHelpers, Task } from 'graphile-worker';
@@ -97,6 +98,22 @@ export class Jobs implements OnApplicationBootstrap, OnModuleDestroy {
     await utils.addJob(identifier, payload, spec);
   }
 
+  /**
+   * Adds a job inside a caller's transaction (graphile-worker's add_job), so that it exists
+   * exactly when the change that needs it commits. With a job key already pending, the
+   * pending job is replaced.
+   */
+  async addJobIn(
+    tx: PrismaTransaction,
+    identifier: string,
+    payload: object,
+    spec: { runAt: Date; jobKey: string; maxAttempts?: number },
+  ): Promise<void> {
+    await tx.$queryRaw`SELECT 1 FROM graphile_worker.add_job(${identifier}, ${JSON.stringify(payload)}::json,
+      run_at => ${spec.runAt}::timestamptz, job_key => ${spec.jobKey},
+      max_attempts => ${spec.maxAttempts ?? 25}::integer)`;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     try {
       this.pool = this.createPool();
@@ -139,6 +156,7 @@ export class Jobs implements OnApplicationBootstrap, OnModuleDestroy {
     const runner = await run({
       pgPool: this.pool,
       concurrency: this.config.jobsConcurrency,
+      pollInterval: this.config.jobsPollIntervalMs,
       noHandleSignals: true,
       logger: this.graphileLogger,
       taskList: this.tasks,

@@ -100,7 +100,7 @@ export class ProxyServer {
     const route = this.options.table.lookup(host);
     const requestId = requestIdOf(request);
     if (route === undefined) {
-      this.sendPage(response, 404, NO_SUCH_APP_PAGE, requestId, false);
+      this.sendPage(response, 404, NO_SUCH_APP_PAGE, requestId, null);
       this.log(request, undefined, host, requestId, {
         at: 'info',
         desc: 'No such app',
@@ -133,7 +133,7 @@ export class ProxyServer {
       this.defaultPages.set(route, fallback);
     }
     const send = (page: Page) => {
-      this.sendPage(response, 503, page, requestId, true);
+      this.sendPage(response, 503, page, requestId, this.retryAfterFor(route));
       this.log(request, route, host, requestId, {
         at: 'error',
         code: 'H80',
@@ -157,7 +157,7 @@ export class ProxyServer {
     requestId: string,
     failure: Pick<RequestLogLine, 'code' | 'desc' | 'dyno' | 'connectMs' | 'serviceMs'>,
   ): void {
-    this.sendPage(response, 503, APPLICATION_ERROR_PAGE, requestId, false);
+    this.sendPage(response, 503, APPLICATION_ERROR_PAGE, requestId, null);
     this.log(request, route, host, requestId, {
       at: 'error',
       status: 503,
@@ -166,12 +166,22 @@ export class ProxyServer {
     });
   }
 
+  /**
+   * Seconds until the maintenance is planned to end (a window's end, auto-off), or the
+   * configured default when nothing plans to end it, or its end has just passed.
+   */
+  private retryAfterFor(route: AppRoute): string {
+    if (route.maintenanceEndsAt === null) return this.retryAfter;
+    const seconds = Math.ceil((route.maintenanceEndsAt - Date.now()) / 1000);
+    return seconds > 0 ? String(seconds) : this.retryAfter;
+  }
+
   private sendPage(
     response: ServerResponse,
     status: number,
     page: Page,
     requestId: string,
-    retryAfter: boolean,
+    retryAfter: string | null,
   ): void {
     if (response.headersSent || response.destroyed) return;
     const headers = [
@@ -184,7 +194,7 @@ export class ProxyServer {
       'X-Request-Id',
       requestId,
     ];
-    if (retryAfter) headers.push('Retry-After', this.retryAfter);
+    if (retryAfter !== null) headers.push('Retry-After', retryAfter);
     response.writeHead(status, headers);
     response.end(page.body);
   }

@@ -33,6 +33,8 @@ export class AppRoute {
   readonly hosts: readonly string[];
   readonly mode: RouteMode;
   readonly maintenancePageUrl: string | null;
+  /** When maintenance is planned to end (epoch ms), for Retry-After; null: not planned. */
+  readonly maintenanceEndsAt: number | null;
   readonly dynos: readonly WebDyno[];
   private cursor = 0;
 
@@ -43,6 +45,9 @@ export class AppRoute {
     hosts.add(`${entry.name.toLowerCase()}.${appsDomain}`);
     this.hosts = [...hosts];
     this.maintenancePageUrl = entry.maintenance_page_url || null;
+    this.maintenanceEndsAt = entry.maintenance_ends_at
+      ? Date.parse(entry.maintenance_ends_at)
+      : null;
     this.dynos = entry.web_dynos.flatMap((dyno) => {
       const address = parseAddress(dyno.address);
       if (!address) return [];
@@ -195,6 +200,12 @@ export function parseRoutingEntry(value: unknown): RoutingEntry {
     name: value.name,
     hosts: Array.isArray(value.hosts) ? value.hosts.filter((h) => typeof h === 'string') : [],
     maintenance: value.maintenance === true,
+    // Older control planes send none; a time that does not parse is none too.
+    maintenance_ends_at:
+      typeof value.maintenance_ends_at === 'string' &&
+      !Number.isNaN(Date.parse(value.maintenance_ends_at))
+        ? value.maintenance_ends_at
+        : null,
     maintenance_page_url:
       typeof value.maintenance_page_url === 'string' &&
       /^https?:\/\//i.test(value.maintenance_page_url)

@@ -10,8 +10,21 @@ export interface ViewEntry {
   name: string;
   maintenance: boolean;
   ownerId: string;
-  pauseJobsInMaintenance: boolean;
+  /** Why schedulers hold the app's jobs in maintenance, if they do: its policy or its config var. */
+  pauseJobs: 'policy' | 'config_var' | null;
+  /** The app's active window and those still to come, in start order; mostly none. */
+  windows: readonly PlannedWindow[];
   json: string;
+}
+
+/** A window as schedulers see it. */
+export interface PlannedWindow {
+  id: string;
+  state: 'scheduled' | 'active';
+  starts_at: string;
+  ends_at: string;
+  reason: string | null;
+  auto_off: boolean;
 }
 
 /**

@@ -8,13 +8,36 @@ import { ChangeEvent } from '../events/change-event.js';
 import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { RoutingEntry } from '../common/routing/routing-entry.js';
-import { appNameFromHost, flatJson, normalizePageUrl, ViewEntry } from './routing-entry.js';
+import {
+  appNameFromHost,
+  flatJson,
+  normalizePageUrl,
+  PlannedWindow,
+  ViewEntry,
+} from './routing-entry.js';
+
+const NO_WINDOWS: readonly PlannedWindow[] = [];
+
+interface WindowRow {
+  app_id: string;
+  id: string;
+  state: 'scheduled' | 'active';
+  starts_at: Date;
+  ends_at: Date;
+  reason: string | null;
+  auto_off: boolean;
+}
 
 const LOAD_BATCH = 5000;
 
-function withMaintenance(current: ViewEntry, maintenance: boolean): ViewEntry {
+function withMaintenance(
+  current: ViewEntry,
+  maintenance: boolean,
+  endsAt: string | null,
+): ViewEntry {
   const entry = JSON.parse(current.json) as RoutingEntry;
   entry.maintenance = maintenance;
+  entry.maintenance_ends_at = maintenance ? endsAt : null;
   return { ...current, maintenance, json: flatJson(entry) };
 }
 
@@ -33,6 +56,8 @@ interface AppRow {
   name: string;
   owner_id: string;
   maintenance: boolean;
+  maintenance_ends_at: Date | null;
+  maintenance_jobs: string;
   space_name: string | null;
   space_shield: boolean | null;
   web_quantity: number | null;
@@ -105,10 +130,9 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       const edge: { id: string }[] = await tx.$queryRaw`
         SELECT id FROM apps WHERE id > ${after}::uuid ORDER BY id OFFSET ${LOAD_BATCH - 1} LIMIT 1`;
       const upTo = edge[0]?.id ?? null;
-      const entries = await this.read(
-        tx,
-        idRange('a.id', after, upTo),
-        idRange('d.app_id', after, upTo),
+      const from: string = after;
+      const entries = await this.read(tx, idRange('a.id', from, upTo), (column) =>
+        idRange(column, from, upTo),
       );
       for (const entry of entries) this.put(entry);
       after = upTo;
@@ -124,11 +148,11 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     for (const event of events) {
       if (!event.appId) continue;
       const current = this.byId.get(event.appId);
-      if (
-        current &&
-        (event.action === 'maintenance.enable' || event.action === 'maintenance.disable')
-      ) {
-        this.put(withMaintenance(current, event.data.to));
+      if (current && event.action === 'maintenance.enable') {
+        // Events from before windows carry no ends_at.
+        this.put(withMaintenance(current, true, event.data.ends_at ?? null));
+      } else if (current && event.action === 'maintenance.disable') {
+        this.put(withMaintenance(current, false, null));
       } else {
         reload.add(event.appId);
       }
@@ -146,22 +170,25 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     const entries = await this.read(
       tx,
       Prisma.sql`a.id = ANY(${appIds}::uuid[])`,
-      Prisma.sql`d.app_id = ANY(${appIds}::uuid[])`,
+      (column) => Prisma.sql`${Prisma.raw(column)} = ANY(${appIds}::uuid[])`,
     );
     // Only now: lookups keep answering from the old entries while the read is in flight.
     for (const id of appIds) this.remove(id);
     for (const entry of entries) this.put(entry);
   }
 
-  /** The entries of the apps matching `apps` (on `a`), with their web dynos (`dynos`, on `d`). */
+  /**
+   * The entries of the apps matching `apps` (on `a`), with their web dynos and open windows
+   * (`byApp`, on an `app_id`).
+   */
   private async read(
     tx: PrismaTransaction,
     apps: Prisma.Sql,
-    dynos: Prisma.Sql,
+    byApp: (column: string) => Prisma.Sql,
   ): Promise<ViewEntry[]> {
     // One after the other: a transaction is one connection.
     const appRows = await tx.$queryRaw<AppRow[]>`
-        SELECT a.id, a.name, a.owner_id, a.maintenance,
+        SELECT a.id, a.name, a.owner_id, a.maintenance, a.maintenance_ends_at, a.maintenance_jobs,
                s.name AS space_name, s.shield AS space_shield,
                f.quantity AS web_quantity, f.size AS web_size,
                page.value AS page_url, pause.value AS pause_jobs
@@ -173,8 +200,26 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
         WHERE ${apps}`;
     const dynoRows = await tx.$queryRaw<{ app_id: string; name: string; address: string }[]>`
         SELECT d.app_id, d.name, d.address FROM dynos d
-        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL AND ${dynos}
+        WHERE d.type = 'web' AND d.state = 'up' AND d.address IS NOT NULL AND ${byApp('d.app_id')}
         ORDER BY d.app_id, d.name`;
+    const windowRows = await tx.$queryRaw<WindowRow[]>`
+        SELECT w.app_id, w.id, w.state, w.starts_at, w.ends_at, w.reason, w.auto_off
+        FROM maintenance_windows w
+        WHERE w.state IN ('scheduled', 'active') AND ${byApp('w.app_id')}
+        ORDER BY w.app_id, w.starts_at`;
+    const windowsByApp = new Map<string, PlannedWindow[]>();
+    for (const row of windowRows) {
+      const list = windowsByApp.get(row.app_id) ?? [];
+      list.push({
+        id: row.id,
+        state: row.state,
+        starts_at: row.starts_at.toISOString(),
+        ends_at: row.ends_at.toISOString(),
+        reason: row.reason,
+        auto_off: row.auto_off,
+      });
+      windowsByApp.set(row.app_id, list);
+    }
 
     const dynosByApp = new Map<string, { name: string; address: string }[]>();
     for (const dyno of dynoRows) {
@@ -182,10 +227,16 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       list.push({ name: dyno.name, address: dyno.address });
       dynosByApp.set(dyno.app_id, list);
     }
-    return appRows.map((row) => this.toViewEntry(row, dynosByApp.get(row.id) ?? []));
+    return appRows.map((row) =>
+      this.toViewEntry(row, dynosByApp.get(row.id) ?? [], windowsByApp.get(row.id) ?? NO_WINDOWS),
+    );
   }
 
-  private toViewEntry(row: AppRow, webDynos: { name: string; address: string }[]): ViewEntry {
+  private toViewEntry(
+    row: AppRow,
+    webDynos: { name: string; address: string }[],
+    windows: readonly PlannedWindow[],
+  ): ViewEntry {
     const space = row.space_name
       ? { name: row.space_name, shield: Boolean(row.space_shield) }
       : null;
@@ -194,6 +245,9 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       name: row.name,
       hosts: [`${row.name}.${this.config.appsDomain}`],
       maintenance: row.maintenance,
+      maintenance_ends_at: row.maintenance
+        ? (row.maintenance_ends_at?.toISOString() ?? null)
+        : null,
       maintenance_page_url: normalizePageUrl(this.open(row, PAGE_URL_VAR, row.page_url)),
       web: { quantity: row.web_quantity ?? 0, size: row.web_size },
       space,
@@ -205,10 +259,15 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       name: row.name,
       maintenance: row.maintenance,
       ownerId: this.owner(row.owner_id),
-      // Set but unreadable: hold the jobs, which is what the var is set for.
-      pauseJobsInMaintenance:
-        row.pause_jobs !== null &&
-        (this.open(row, PAUSE_JOBS_VAR, row.pause_jobs) ?? 'true').toLowerCase() === 'true',
+      pauseJobs:
+        row.maintenance_jobs === 'pause'
+          ? 'policy'
+          : // Set but unreadable: hold the jobs, which is what the var is set for.
+            row.pause_jobs !== null &&
+              (this.open(row, PAUSE_JOBS_VAR, row.pause_jobs) ?? 'true').toLowerCase() === 'true'
+            ? 'config_var'
+            : null,
+      windows,
       json: flatJson(entry),
     };
   }

@@ -13,6 +13,7 @@ function entry(i: number, ownerId: string, pageUrl: string | null = null): ViewE
     name,
     hosts: [`${name}.localhost`],
     maintenance: i % 3 === 0,
+    maintenance_ends_at: null,
     maintenance_page_url: pageUrl,
     web: { quantity: 1, size: 'Standard-1X' },
     space: null,
@@ -24,7 +25,8 @@ function entry(i: number, ownerId: string, pageUrl: string | null = null): ViewE
     name,
     maintenance: routing.maintenance,
     ownerId,
-    pauseJobsInMaintenance: false,
+    pauseJobs: null,
+    windows: [],
     json: flatJson(routing),
   };
 }

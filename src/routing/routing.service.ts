@@ -52,16 +52,47 @@ export class RoutingSnapshotDto {
   @ApiProperty({ type: [RoutingEntryDto] }) apps!: RoutingEntryDto[];
 }
 
+class SchedulerWindowDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['scheduled', 'active'], example: 'scheduled' }) state!: string;
+  @ApiProperty({ example: '2026-12-05T02:00:00.000Z' }) starts_at!: string;
+  @ApiProperty({ example: '2026-12-05T04:00:00.000Z' }) ends_at!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Upgrading PostgreSQL' })
+  reason!: string | null;
+  @ApiProperty({ example: true, description: 'Maintenance turns off at ends_at' })
+  auto_off!: boolean;
+}
+
 export class SchedulerAppDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'myapp' }) name!: string;
   @ApiProperty({ example: true }) maintenance!: boolean;
   @ApiProperty({
     example: true,
-    description: `Whether the app's scheduled jobs may run. As on Heroku they run during maintenance, unless the app sets DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true.`,
+    description:
+      "Whether the app's scheduled jobs may run. As on Heroku they run during maintenance, unless the app's policy is " +
+      '`pause` (PATCH /apps/{app}/maintenance {"jobs": "pause"}) or it sets DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true.',
   })
   jobs_may_run!: boolean;
   @ApiProperty({ example: 'maintenance mode does not stop scheduled jobs' }) reason!: string;
+  @ApiProperty({
+    enum: ['run', 'pause'],
+    example: 'run',
+    description: "The app's policy for its jobs during maintenance",
+  })
+  jobs!: string;
+  @ApiProperty({
+    type: SchedulerWindowDto,
+    nullable: true,
+    description: 'The window whose maintenance is on now',
+  })
+  active_window!: SchedulerWindowDto | null;
+  @ApiProperty({
+    type: SchedulerWindowDto,
+    nullable: true,
+    description: 'The next window to start: plan jobs around it',
+  })
+  next_window!: SchedulerWindowDto | null;
   @ApiProperty({ example: 42 }) version!: number;
 }
 
@@ -123,18 +154,22 @@ export class RoutingService {
 
   scheduling(principal: Principal, nameIdOrHost: string): SchedulerAppDto {
     const entry = this.find(principal, nameIdOrHost);
-    const { pauseJobsInMaintenance } = entry;
-    const paused = entry.maintenance && pauseJobsInMaintenance;
+    const paused = entry.maintenance && entry.pauseJobs !== null;
     return {
       id: entry.id,
       name: entry.name,
       maintenance: entry.maintenance,
       jobs_may_run: !paused,
       reason: paused
-        ? 'the app is in maintenance and sets DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true'
+        ? entry.pauseJobs === 'policy'
+          ? 'the app is in maintenance and its jobs policy is pause'
+          : 'the app is in maintenance and sets DRYDOCK_PAUSE_JOBS_IN_MAINTENANCE=true'
         : entry.maintenance
           ? 'maintenance mode does not stop scheduled jobs'
           : 'the app is running normally',
+      jobs: entry.pauseJobs === 'policy' ? 'pause' : 'run',
+      active_window: entry.windows.find((window) => window.state === 'active') ?? null,
+      next_window: entry.windows.find((window) => window.state === 'scheduled') ?? null,
       version: this.view.version,
     };
   }

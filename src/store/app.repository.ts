@@ -82,6 +82,14 @@ interface AppRow {
   maintenance_reason: string | null;
   maintenance_changed_at: Date | null;
   maintenance_changed_by: string | null;
+  maintenance_frozen: boolean;
+  maintenance_snapshot: Prisma.JsonValue;
+  maintenance_max_duration: number | null;
+  maintenance_auto_off_when_overdue: boolean;
+  maintenance_overdue_at: Date | null;
+  maintenance_ends_at: Date | null;
+  maintenance_window_id: string | null;
+  maintenance_jobs: string;
   one_off_count: number;
   created_at: Date;
   updated_at: Date;
@@ -111,6 +119,14 @@ function toApp(row: AppRow): AppWithRelations {
     maintenanceReason: row.maintenance_reason,
     maintenanceChangedAt: row.maintenance_changed_at,
     maintenanceChangedBy: row.maintenance_changed_by,
+    maintenanceFrozen: row.maintenance_frozen,
+    maintenanceSnapshot: row.maintenance_snapshot,
+    maintenanceMaxDuration: row.maintenance_max_duration,
+    maintenanceAutoOffWhenOverdue: row.maintenance_auto_off_when_overdue,
+    maintenanceOverdueAt: row.maintenance_overdue_at,
+    maintenanceEndsAt: row.maintenance_ends_at,
+    maintenanceWindowId: row.maintenance_window_id,
+    maintenanceJobs: row.maintenance_jobs,
     oneOffCount: row.one_off_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

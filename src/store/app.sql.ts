@@ -7,6 +7,9 @@
 export const APP_WITH_RELATIONS_SQL = `
   SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.maintenance, a.one_off_count,
          a.maintenance_reason, a.maintenance_changed_at, a.maintenance_changed_by,
+         a.maintenance_frozen, a.maintenance_snapshot, a.maintenance_max_duration,
+         a.maintenance_auto_off_when_overdue, a.maintenance_overdue_at, a.maintenance_ends_at,
+         a.maintenance_window_id, a.maintenance_jobs,
          a.created_at, a.updated_at,
          o.email AS owner_email, o.name AS owner_name, o.is_admin AS owner_is_admin,
          o.created_at AS owner_created_at, o.updated_at AS owner_updated_at,
@@ -19,9 +22,9 @@ export const APP_WITH_RELATIONS_SQL = `
 
 /**
  * Turns maintenance mode on or off in one statement (drydock_set_maintenance, migration
- * add_maintenance_history_and_release_snapshots): $1 app id, $2 enabled, $3 actor id,
- * $4 reason, $5 source.
+ * add_maintenance_plans): $1 app id, $2 enabled, $3 actor id, $4 reason, $5 source,
+ * $6 when it will end (null: nothing plans to end it).
  */
 export const SET_MAINTENANCE_SQL = `
-  SELECT app_name, app_updated_at, changed, reason, changed_at, changed_by
-  FROM drydock_set_maintenance($1::uuid, $2, $3::uuid, $4, $5)`;
+  SELECT app_name, app_updated_at, changed, deferred, reason, changed_at, changed_by
+  FROM drydock_set_maintenance($1::uuid, $2, $3::uuid, $4, $5, $6::timestamptz)`;

@@ -37,7 +37,7 @@ switches AS (
   SELECT enabled, created_at AS from_at,
          COALESCE(lead(created_at) OVER (ORDER BY version), now()) AS to_at
   FROM maintenance_changes
-  WHERE app_id = $1::uuid
+  WHERE app_id = $1::uuid AND action <> 'maintenance.overdue'
 ),
 maintenance AS (SELECT from_at, to_at FROM switches WHERE enabled),
 pieces AS (

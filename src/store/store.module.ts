@@ -9,6 +9,7 @@ import { DynoUsageRepository } from './dyno-usage.repository.js';
 import { FormationRepository } from './formation.repository.js';
 import { LogDrainRepository } from './log-drain.repository.js';
 import { LogRepository } from './log.repository.js';
+import { MaintenanceWindowRepository } from './maintenance-window.repository.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { ReleaseRepository } from './release.repository.js';
 import { SlugRepository } from './slug.repository.js';
@@ -27,6 +28,7 @@ const REPOSITORIES = [
   LogDrainRepository,
   LogRepository,
   MaintenanceRepository,
+  MaintenanceWindowRepository,
   ReleaseRepository,
   SlugRepository,
   SpaceRepository,

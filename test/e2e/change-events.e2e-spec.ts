@@ -1,4 +1,5 @@
 import { CHANGE_ACTIONS, changeEventProblems } from '../../src/events/change-event.js';
+import { eventually } from '../support/eventually.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
 
 /**
@@ -31,6 +32,27 @@ describe('typed change events', () => {
       .set(admin)
       .send({ enabled: false, reason: 'done' })
       .expect(200);
+    const inHours = (hours: number) => new Date(Date.now() + hours * 3600_000).toISOString();
+    const window = await http()
+      .post('/apps/evented/maintenance/windows')
+      .set(admin)
+      .send({ starts_at: inHours(1), ends_at: inHours(2) })
+      .expect(201);
+    await http()
+      .delete(`/apps/evented/maintenance/windows/${window.body.id}`)
+      .set(admin)
+      .expect(200);
+    await http()
+      .patch('/apps/evented/maintenance')
+      .set(admin)
+      .send({ enabled: true, freeze: true, max_duration: 1 })
+      .expect(200);
+    await eventually(
+      async () =>
+        expect(await t.prisma.event.count({ where: { action: 'maintenance.overdue' } })).toBe(1),
+      10_000,
+    );
+    await http().patch('/apps/evented/maintenance').set(admin).send({ enabled: false }).expect(200);
     await http().patch('/apps/evented/formation/web').set(admin).send({ quantity: 2 }).expect(200);
     await http().patch('/apps/evented/config-vars').set(admin).send({ A: 'secret' }).expect(200);
     await http()
@@ -85,6 +107,7 @@ describe('typed change events', () => {
     expect(changeEventProblems('maintenance.enable', { from: false, to: true })).toEqual([
       'maintenance.enable data.reason: missing',
       'maintenance.enable data.source: missing',
+      'maintenance.enable data.ends_at: missing',
     ]);
     expect(changeEventProblems('config.update', { set: ['A'], removed: [], value: 'x' })).toEqual([
       'config.update data.value: not described',

@@ -37,6 +37,14 @@ describe('maintenance as a resource', () => {
       reason: null,
       changed_at: null,
       changed_by: null,
+      freeze: false,
+      snapshot: null,
+      max_duration: null,
+      auto_off_when_overdue: false,
+      overdue_at: null,
+      ends_at: null,
+      window: null,
+      jobs: 'run',
     });
   });
 

@@ -55,7 +55,13 @@ describe('maintenance mode', () => {
       where: { appName: 'maint-app', action: 'maintenance.enable' },
     });
     expect(event.actorId).toBe(owner.id);
-    expect(event.data).toEqual({ from: false, to: true, reason: null, source: 'api' });
+    expect(event.data).toEqual({
+      from: false,
+      to: true,
+      reason: null,
+      source: 'api',
+      ends_at: null,
+    });
   });
 
   it('leaves the formation, dynos, config vars and releases untouched', async () => {
@@ -117,9 +123,9 @@ describe('maintenance mode', () => {
     const maintenance = t.app.get(MaintenanceService);
     const found = await t.app.get(AppAccess).find(ADMIN, 'maint-app');
     const gone = { ...found, id: randomUUID(), name: 'gone-app' };
-    await expect(maintenance.switchApp(gone, ADMIN, { enabled: true })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      maintenance.switchApp(gone, ADMIN.accountId, { enabled: true }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect(await t.prisma.event.count({ where: { appId: gone.id } })).toBe(0);
   });
 

@@ -288,6 +288,7 @@ describe('the reference router', () => {
       name,
       hosts: [`${name}.localhost`],
       maintenance: false,
+      maintenance_ends_at: null,
       maintenance_page_url: null,
       web: { quantity: 1, size: 'Standard-1X' },
       space: null,

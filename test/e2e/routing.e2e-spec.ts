@@ -93,6 +93,7 @@ describe('routing and scheduler APIs, and the change stream', () => {
           name: 'routed',
           hosts: ['routed.localhost'],
           maintenance: false,
+          maintenance_ends_at: null,
           maintenance_page_url: 'https://s3.amazonaws.com/bucket/page.html',
           web: { quantity: 1, size: 'Private-S' },
           space: { name: 'routing-space', shield: false },

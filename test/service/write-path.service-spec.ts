@@ -185,9 +185,12 @@ describe('the write path', () => {
     const app = await create('wp-maintenance', { web: 'npm start' });
     const maintenance = t.app.get(MaintenanceService);
     const found = await t.app.get(AppAccess).find(admin, 'wp-maintenance');
-    const on = await maintenance.switchApp(found, admin, { enabled: true, reason: 'migrating' });
+    const on = await maintenance.switchApp(found, admin.accountId, {
+      enabled: true,
+      reason: 'migrating',
+    });
     expect(on).toMatchObject({ maintenance: true, maintenanceReason: 'migrating' });
-    await maintenance.switchApp(on, admin, { enabled: true, reason: 'again' });
+    await maintenance.switchApp(on!, admin.accountId, { enabled: true, reason: 'again' });
     expect(await t.prisma.maintenanceChange.findMany({ where: { appId: app.id } })).toMatchObject([
       {
         enabled: true,
@@ -201,7 +204,7 @@ describe('the write path', () => {
       where: { appId: app.id, action: { startsWith: 'maintenance.' } },
     });
     expect(events.map((e) => e.data)).toEqual([
-      { from: false, to: true, reason: 'migrating', source: 'api' },
+      { from: false, to: true, reason: 'migrating', source: 'api', ends_at: null },
     ]);
   });
 });

@@ -20,6 +20,7 @@ const TABLES = [
   'dyno_managers',
   'dyno_sessions',
   'maintenance_changes',
+  'maintenance_windows',
   'dynos',
   'releases',
   'config_vars',

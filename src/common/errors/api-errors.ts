@@ -88,6 +88,13 @@ export class RangeNotSatisfiableError extends ApiError {
   }
 }
 
+/** The app is frozen for maintenance: no new release until it is unfrozen. */
+export class FrozenError extends ApiError {
+  constructor(message: string) {
+    super(423, 'frozen', message);
+  }
+}
+
 export class InvalidParamsError extends ApiError {
   constructor(message: string) {
     super(422, 'invalid_params', message);

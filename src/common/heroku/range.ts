@@ -7,15 +7,15 @@ export interface RangeField {
   /** The Prisma field it sorts and filters on. */
   column: string;
   /** What its values are: a bound that cannot be one is a 416 before any query. */
-  type: 'uuid' | 'integer' | 'string';
+  type: 'uuid' | 'integer' | 'string' | 'timestamp';
 }
 
 /** A parsed `Range: <field> [[]start]..[end][; max=N[, order=asc|desc]]` header. */
 export interface ListRange {
   field: RangeField;
-  start?: string | number;
+  start?: string | number | Date;
   startExclusive: boolean;
-  end?: string | number;
+  end?: string | number | Date;
   max: number;
   order: 'asc' | 'desc';
 }
@@ -89,12 +89,12 @@ export function parseRange(
 
 /** Prisma `where`/`orderBy`/`take` for a range; `take` asks for one extra row to know if more remain. */
 export function rangeQuery(range: ListRange): {
-  where: Record<string, Record<string, string | number>>;
+  where: Record<string, Record<string, string | number | Date>>;
   orderBy: Record<string, 'asc' | 'desc'>[];
   take: number;
 } {
   const ascending = range.order === 'asc';
-  const bounds: Record<string, string | number> = {};
+  const bounds: Record<string, string | number | Date> = {};
   if (range.start !== undefined) {
     const op = ascending ? 'gt' : 'lt';
     bounds[range.startExclusive ? op : `${op}e`] = range.start;
@@ -125,14 +125,25 @@ export function toPage<Row, T>(rows: Row[], range: ListRange, map: (row: Row) =>
   const pageRows = hasMore ? rows.slice(0, range.max) : rows;
   if (!hasMore) return new Page(pageRows.map(map));
   const last = (pageRows[pageRows.length - 1] as Record<string, unknown>)[range.field.column];
+  const bound = last instanceof Date ? last.toISOString() : String(last);
   return new Page(
     pageRows.map(map),
-    `${range.field.name} ]${String(last)}..; max=${range.max}, order=${range.order}`,
+    `${range.field.name} ]${bound}..; max=${range.max}, order=${range.order}`,
   );
 }
 
-function boundary(field: RangeField, raw: string, header: string): string | number {
+function boundary(field: RangeField, raw: string, header: string): string | number | Date {
   switch (field.type) {
+    case 'timestamp': {
+      const at = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : null;
+      if (!at || Number.isNaN(at.getTime())) {
+        throw invalid(
+          header,
+          `${field.name} bounds are ISO 8601 times such as 2026-12-01T18:00:00Z`,
+        );
+      }
+      return at;
+    }
     case 'integer':
       if (!/^\d{1,10}$/.test(raw) || Number(raw) > MAX_INTEGER) {
         throw invalid(header, `${field.name} bounds are whole numbers from 0 to ${MAX_INTEGER}`);

@@ -7,6 +7,11 @@ export interface RoutingEntry {
   name: string;
   hosts: string[];
   maintenance: boolean;
+  /**
+   * When something (a window's end, auto-off when overdue) will turn maintenance off, ISO
+   * 8601; null when nothing will. Routers count their Retry-After down to it.
+   */
+  maintenance_ends_at: string | null;
   /** MAINTENANCE_PAGE_URL, scheme-relative made https; null when unset. */
   maintenance_page_url: string | null;
   web: { quantity: number; size: string | null };
