@@ -211,7 +211,6 @@ export class MaintenanceSwitcher {
   async setJobsPolicy(change: AppChange, jobs: 'run' | 'pause'): Promise<boolean> {
     if (change.app.maintenanceJobs === jobs) return false;
     await this.maintenance.setJobsPolicy(change.tx, change.app.id, jobs);
-    change.app = { ...change.app, maintenanceJobs: jobs };
     return true;
   }
 

@@ -63,42 +63,13 @@ export class MaintenanceService {
       if (app) return this.answer(principal, app);
     }
     const { app, restore } = await this.changes.apply(principal, idOrName, async (change) => {
-      const policyChanged = jobs !== undefined && (await this.switcher.setJobsPolicy(change, jobs));
-      const on = enabled ?? change.app.maintenance;
-      if (!on) {
-        if (!isEmpty(plan)) {
-          throw new InvalidParamsError(
-            `${Object.keys(plan).join(', ')} belong to a maintenance: send "enabled": true with them, ` +
-              `or turn it on first (heroku maintenance:on -a ${change.app.name}).`,
-          );
-        }
-        if (change.app.maintenance) return this.switcher.turnOff(change, 'api');
-        if (policyChanged) await this.switcher.recordUpdate(change, change.app);
-        return { app: change.app, restore: undefined };
+      const switched = await this.applyPlan(change, enabled, reason, plan);
+      // The policy outlives the switch: it is set (and announced) after it.
+      if (jobs !== undefined && (await this.switcher.setJobsPolicy(change, jobs))) {
+        switched.app = { ...switched.app, maintenanceJobs: jobs };
+        await this.switcher.recordUpdate(change, switched.app);
       }
-      if (!change.app.maintenance) {
-        const app = await this.switcher.turnOn(
-          change,
-          {
-            ...NO_PLAN,
-            reason: reason ?? null,
-            scaleDown: plan.scale_down ?? [],
-            freeze: plan.freeze ?? false,
-            maxDuration: plan.max_duration ?? null,
-            autoOffWhenOverdue: plan.auto_off_when_overdue ?? false,
-          },
-          'api',
-        );
-        return { app, restore: undefined };
-      }
-      const app = await this.switcher.amend(change, {
-        scaleDown: plan.scale_down,
-        freeze: plan.freeze,
-        maxDuration: plan.max_duration,
-        autoOffWhenOverdue: plan.auto_off_when_overdue,
-      });
-      if (app === change.app && policyChanged) await this.switcher.recordUpdate(change, app);
-      return { app, restore: undefined };
+      return switched;
     });
     return this.answer(principal, app, restore);
   }
@@ -156,6 +127,48 @@ export class MaintenanceService {
     };
   }
 
+  /** Turns on with a plan, amends the plan, or turns off with a restore, as `enabled` says. */
+  private async applyPlan(
+    change: AppChange,
+    enabled: boolean | undefined,
+    reason: string | undefined,
+    plan: Omit<MaintenanceUpdateDto, 'enabled' | 'reason' | 'jobs'>,
+  ): Promise<{ app: AppWithRelations; restore?: RestoreReport }> {
+    const on = enabled ?? change.app.maintenance;
+    if (!on) {
+      if (!isEmpty(plan)) {
+        throw new InvalidParamsError(
+          `${given(plan).join(', ')} belong to a maintenance: send "enabled": true with them, ` +
+            `or turn it on first (heroku maintenance:on -a ${change.app.name}).`,
+        );
+      }
+      if (change.app.maintenance) return this.switcher.turnOff(change, 'api');
+      return { app: change.app };
+    }
+    if (!change.app.maintenance) {
+      const app = await this.switcher.turnOn(
+        change,
+        {
+          ...NO_PLAN,
+          reason: reason ?? null,
+          scaleDown: plan.scale_down ?? [],
+          freeze: plan.freeze ?? false,
+          maxDuration: plan.max_duration ?? null,
+          autoOffWhenOverdue: plan.auto_off_when_overdue ?? false,
+        },
+        'api',
+      );
+      return { app };
+    }
+    const app = await this.switcher.amend(change, {
+      scaleDown: plan.scale_down,
+      freeze: plan.freeze,
+      maxDuration: plan.max_duration,
+      autoOffWhenOverdue: plan.auto_off_when_overdue,
+    });
+    return { app };
+  }
+
   /**
    * Turns maintenance on or off without a plan (`heroku maintenance:on/off`, PATCH /apps):
    * one statement, or the write path when there is a snapshot to restore.
@@ -192,6 +205,11 @@ export class MaintenanceService {
   }
 }
 
+/** The fields of a body that were sent. */
+function given(plan: object): string[] {
+  return Object.entries(plan).flatMap(([key, value]) => (value === undefined ? [] : [key]));
+}
+
 function isEmpty(plan: object): boolean {
-  return Object.values(plan).every((value) => value === undefined);
+  return given(plan).length === 0;
 }
