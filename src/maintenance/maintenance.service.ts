@@ -137,9 +137,11 @@ export class MaintenanceService {
     const on = enabled ?? change.app.maintenance;
     if (!on) {
       if (!isEmpty(plan)) {
+        const fields = given(plan);
         throw new InvalidParamsError(
-          `${given(plan).join(', ')} belong to a maintenance: send "enabled": true with them, ` +
-            `or turn it on first (heroku maintenance:on -a ${change.app.name}).`,
+          `${fields.join(', ')} ${fields.length === 1 ? 'belongs' : 'belong'} to a maintenance: ` +
+            `send "enabled": true with ${fields.length === 1 ? 'it' : 'them'}, ` +
+            `or turn maintenance on first (heroku maintenance:on -a ${change.app.name}).`,
         );
       }
       if (change.app.maintenance) return this.switcher.turnOff(change, 'api');

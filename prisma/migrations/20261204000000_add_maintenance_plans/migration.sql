@@ -158,8 +158,9 @@ BEGIN
         RETURN QUERY SELECT 'app', 'api', 'Schedule maintenance window ' || (p_data->>'window_id')
             || ' from ' || (p_data->>'starts_at') || ' to ' || (p_data->>'ends_at') || v_by;
     WHEN 'window.state' THEN
+        -- The job engine moves windows on time; only a cancel is someone's doing.
         RETURN QUERY SELECT 'app', 'api', 'Maintenance window ' || (p_data->>'window_id') || ' is now '
-            || (p_data->>'to') || v_by;
+            || (p_data->>'to') || CASE WHEN p_data->>'to' = 'cancelled' THEN v_by ELSE '' END;
     WHEN 'formation.update' THEN
         RETURN QUERY SELECT 'app', 'api', 'Scaled to ' || (p_data->>'type') || '@'
             || (p_data->'quantity'->>'to') || ':' || (p_data->'size'->>'to') || v_by;
