@@ -179,13 +179,14 @@ export class FormationsService {
 
   /**
    * Scales process types to the given quantities as part of `change` (maintenance's
-   * scale-down and restore); types the app no longer has are skipped. Returns the rows as
-   * they now are.
+   * scale-down and restore); types the app no longer has are skipped. Returns the rows it
+   * was given, as they now are.
    */
   async scaleWithin(
     change: AppChange,
     quantities: { type: string; quantity: number }[],
   ): Promise<Formation[]> {
+    if (!quantities.length) return [];
     const rows = await this.formations.list(change.tx, change.app.id);
     return this.write(
       change,

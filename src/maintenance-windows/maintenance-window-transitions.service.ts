@@ -64,6 +64,14 @@ export class MaintenanceWindowTransitions {
         (type) => types.includes(type) && !(type === 'web' && change.app.space),
       );
       const windowEndsAt = window.autoOff ? window.endsAt : null;
+      // Writes first, events last: each event holds the event-order lock until commit.
+      await this.windows.setState(change.tx, window.id, 'active');
+      await this.jobs.addJobIn(
+        change.tx,
+        WINDOW_END_TASK,
+        { window_id: window.id },
+        { runAt: window.endsAt, jobKey: `${WINDOW_END_TASK}:${window.id}` },
+      );
       if (!change.app.maintenance) {
         await this.switcher.turnOn(
           change,
@@ -86,18 +94,11 @@ export class MaintenanceWindowTransitions {
           window: { id: window.id, endsAt: windowEndsAt },
         });
       }
-      await this.windows.setState(change.tx, window.id, 'active');
       await change.record('window.state', {
         window_id: window.id,
         from: 'scheduled',
         to: 'active',
       });
-      await this.jobs.addJobIn(
-        change.tx,
-        WINDOW_END_TASK,
-        { window_id: window.id },
-        { runAt: window.endsAt, jobKey: `${WINDOW_END_TASK}:${window.id}` },
-      );
       return true;
     });
   }

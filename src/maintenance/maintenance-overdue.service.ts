@@ -23,7 +23,7 @@ export class MaintenanceOverdue {
     private readonly changes: AppChanges,
     private readonly maintenance: MaintenanceRepository,
     private readonly switcher: MaintenanceSwitcher,
-    jobs: Jobs,
+    private readonly jobs: Jobs,
   ) {
     jobs.register<{ app_id?: unknown }>(OVERDUE_TASK, async (payload) => {
       if (typeof payload.app_id === 'string') await this.check(payload.app_id);
@@ -43,9 +43,22 @@ export class MaintenanceOverdue {
         const max = app.maintenanceMaxDuration;
         if (!app.maintenance || app.maintenanceOverdueAt || !since || max === null) return false;
         // Checked against the database's clock, which dated the switch.
+        const dueAt = new Date(since.getTime() + max * 1000);
         const [{ due }] = await change.tx.$queryRaw<{ due: boolean }[]>`
-          SELECT ${since}::timestamptz + make_interval(secs => ${max}) <= now() AS due`;
-        if (!due) return false;
+          SELECT ${dueAt}::timestamptz <= now() AS due`;
+        if (!due) {
+          // Early (a replica's clock ahead of the database's): look again when it is due.
+          await this.jobs.addJobIn(
+            change.tx,
+            OVERDUE_TASK,
+            { app_id: app.id },
+            {
+              runAt: dueAt,
+              jobKey: `${OVERDUE_TASK}:${app.id}`,
+            },
+          );
+          return false;
+        }
         const autoOff = app.maintenanceAutoOffWhenOverdue;
         const version = await change.record('maintenance.overdue', {
           since: since.toISOString(),

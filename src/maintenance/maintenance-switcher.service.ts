@@ -65,7 +65,11 @@ export class MaintenanceSwitcher {
     private readonly jobs: Jobs,
   ) {}
 
-  /** Turns maintenance on (the app is off, and locked by `change`) with `plan`. */
+  /**
+   * Turns maintenance on (the app is off, and locked by `change`) with `plan`. The plan is
+   * written before the switch and the events come last: the event-order lock, which each
+   * event takes until commit, is then held for as short a time as can be.
+   */
   async turnOn(
     change: AppChange,
     plan: MaintenancePlan,
@@ -80,14 +84,6 @@ export class MaintenanceSwitcher {
     );
     const since = new Date();
     const endsAt = plannedEnd(plan, since);
-    const result = await this.maintenance.set(tx, app.id, {
-      enabled: true,
-      actorId: change.actorId,
-      reason: plan.reason,
-      source,
-      endsAt,
-    });
-    if (!result) throw new NotFoundError("Couldn't find that app.");
     const snapshot = rows
       .filter((row) => scaleDown.includes(row.type))
       .map((row) => ({ type: row.type, quantity: row.quantity }));
@@ -99,8 +95,17 @@ export class MaintenanceSwitcher {
       endsAt,
       windowId: plan.windowId,
     };
-    await this.writePlan(change, columns, { changedAt: result.changedAt ?? since, scaleDown });
-    return {
+    await this.maintenance.writePlan(tx, app.id, columns);
+    await this.scheduleOverdue(change, columns, since);
+    const result = await this.maintenance.set(tx, app.id, {
+      enabled: true,
+      actorId: change.actorId,
+      reason: plan.reason,
+      source,
+      endsAt,
+    });
+    if (!result) throw new NotFoundError("Couldn't find that app.");
+    const now: AppWithRelations = {
       ...app,
       maintenance: true,
       maintenanceReason: result.reason,
@@ -110,6 +115,15 @@ export class MaintenanceSwitcher {
       ...planFields(columns),
       maintenanceOverdueAt: null,
     };
+    await this.formations.scaleWithin(
+      change,
+      scaleDown.map((type) => ({ type, quantity: 0 })),
+    );
+    // A window's own plan is the window's; anything more is announced.
+    if (columns.frozen || columns.snapshot || columns.maxDuration !== null) {
+      await this.recordUpdate(change, now);
+    }
+    return now;
   }
 
   /** Changes the plan of the maintenance the app is in (locked by `change`). */
@@ -165,8 +179,15 @@ export class MaintenanceSwitcher {
       columns.windowId === app.maintenanceWindowId &&
       columns.endsAt?.getTime() === app.maintenanceEndsAt?.getTime();
     if (unchanged) return app;
-    await this.writePlan(change, columns, { changedAt: since, scaleDown });
-    return { ...app, ...planFields(columns) };
+    const amended = { ...app, ...planFields(columns) };
+    await this.maintenance.writePlan(tx, app.id, columns);
+    await this.scheduleOverdue(change, columns, since);
+    await this.formations.scaleWithin(
+      change,
+      scaleDown.map((type) => ({ type, quantity: 0 })),
+    );
+    await this.recordUpdate(change, amended);
+    return amended;
   }
 
   /**
@@ -181,8 +202,11 @@ export class MaintenanceSwitcher {
     const { tx, app } = change;
     const rows = await this.formationRows.list(tx, app.id);
     const plan = planRestore(parseSnapshot(app.maintenanceSnapshot), rows);
-    await this.formations.scaleWithin(change, plan.restore);
-    if (app.maintenanceWindowId) await this.endWindow(change, app.maintenanceWindowId, windowEnd);
+    const window = app.maintenanceWindowId
+      ? await this.windows.find(tx, app.id, app.maintenanceWindowId, true)
+      : null;
+    const endsWindow = window?.state === 'active';
+    if (endsWindow) await this.windows.setState(tx, window.id, windowEnd);
     // What the switch would otherwise defer to this path is done: the switch can go ahead.
     await this.maintenance.writePlan(tx, app.id, NO_PLAN_COLUMNS);
     const result = await this.maintenance.set(tx, app.id, {
@@ -192,6 +216,10 @@ export class MaintenanceSwitcher {
       source,
     });
     if (!result) throw new NotFoundError("Couldn't find that app.");
+    await this.formations.scaleWithin(change, plan.restore);
+    if (endsWindow) {
+      await change.record('window.state', { window_id: window.id, from: 'active', to: windowEnd });
+    }
     return {
       app: {
         ...app,
@@ -227,18 +255,6 @@ export class MaintenanceSwitcher {
     });
   }
 
-  /** Marks the app's window ended (if it still is active), with its window.state event. */
-  private async endWindow(
-    change: AppChange,
-    windowId: string,
-    state: 'completed' | 'cancelled',
-  ): Promise<void> {
-    const window = await this.windows.find(change.tx, change.app.id, windowId, true);
-    if (window?.state !== 'active') return;
-    await this.windows.setState(change.tx, windowId, state);
-    await change.record('window.state', { window_id: windowId, from: 'active', to: state });
-  }
-
   private async windowEnd(change: AppChange, windowId: string | null): Promise<Date | null> {
     if (!windowId) return null;
     const window = await this.windows.find(change.tx, change.app.id, windowId);
@@ -246,39 +262,24 @@ export class MaintenanceSwitcher {
   }
 
   /**
-   * Writes the plan, scales `scaleDown` to 0, schedules the overdue check, and records the
-   * plan as a maintenance.update when there is one beyond the flag.
+   * Adds the job that records the overdue alert when max_duration has passed since
+   * `since`, unless there is no max_duration or the alert is recorded already.
    */
-  private async writePlan(
+  private async scheduleOverdue(
     change: AppChange,
     columns: MaintenancePlanColumns,
-    { changedAt, scaleDown }: { changedAt: Date; scaleDown: string[] },
+    since: Date,
   ): Promise<void> {
-    const { tx, app } = change;
-    await this.maintenance.writePlan(tx, app.id, columns);
-    await this.formations.scaleWithin(
-      change,
-      scaleDown.map((type) => ({ type, quantity: 0 })),
+    if (columns.maxDuration === null || change.app.maintenanceOverdueAt !== null) return;
+    await this.jobs.addJobIn(
+      change.tx,
+      OVERDUE_TASK,
+      { app_id: change.app.id },
+      {
+        runAt: new Date(since.getTime() + columns.maxDuration * 1000),
+        jobKey: `${OVERDUE_TASK}:${change.app.id}`,
+      },
     );
-    if (columns.maxDuration !== null && app.maintenanceOverdueAt === null) {
-      await this.jobs.addJobIn(
-        tx,
-        OVERDUE_TASK,
-        { app_id: app.id },
-        {
-          runAt: new Date(changedAt.getTime() + columns.maxDuration * 1000),
-          jobKey: `${OVERDUE_TASK}:${app.id}`,
-        },
-      );
-    }
-    const planned =
-      columns.frozen ||
-      columns.snapshot !== null ||
-      columns.maxDuration !== null ||
-      columns.windowId !== null;
-    if (planned || app.maintenance) {
-      await this.recordUpdate(change, { ...app, ...planFields(columns) });
-    }
   }
 }
 

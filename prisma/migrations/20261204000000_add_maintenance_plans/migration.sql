@@ -56,11 +56,12 @@ UPDATE "maintenance_changes"
 ALTER TABLE "maintenance_changes" ALTER COLUMN "action" SET NOT NULL;
 
 -- The one-statement switch, now with when the maintenance will end (p_ends_at, in the
--- event so routers can say Retry-After). Every switch resets the plan of the maintenance
--- it ends or begins; a caller that brings a plan writes it after, in the same transaction.
--- Turning off an app whose maintenance has a snapshot to restore or a window to complete
--- changes nothing and answers deferred: that takes the write path, which restores the
--- formation first (MaintenanceSwitcher).
+-- event so routers can say Retry-After). Turning off clears the plan of the maintenance
+-- it ends, so an app that is off has none: a caller that brings a plan writes it before
+-- turning on, in the same transaction (and its events last, to hold the event-order lock
+-- briefly). Turning off an app whose maintenance has a snapshot to restore or a window to
+-- complete changes nothing and answers deferred: that takes the write path, which
+-- restores the formation first (MaintenanceSwitcher).
 DROP FUNCTION "drydock_set_maintenance"(UUID, BOOLEAN, UUID, TEXT, TEXT);
 CREATE FUNCTION "drydock_set_maintenance"(
     p_app_id UUID,
@@ -100,9 +101,12 @@ BEGIN
         UPDATE "apps" SET "maintenance" = p_enabled, "maintenance_reason" = p_reason,
                "maintenance_changed_at" = now(), "maintenance_changed_by" = p_actor_id,
                "maintenance_ends_at" = CASE WHEN p_enabled THEN p_ends_at END,
-               "maintenance_frozen" = false, "maintenance_snapshot" = NULL,
-               "maintenance_max_duration" = NULL, "maintenance_auto_off_when_overdue" = false,
-               "maintenance_overdue_at" = NULL, "maintenance_window_id" = NULL,
+               "maintenance_frozen" = p_enabled AND "maintenance_frozen",
+               "maintenance_snapshot" = CASE WHEN p_enabled THEN "maintenance_snapshot" END,
+               "maintenance_max_duration" = CASE WHEN p_enabled THEN "maintenance_max_duration" END,
+               "maintenance_auto_off_when_overdue" = p_enabled AND "maintenance_auto_off_when_overdue",
+               "maintenance_overdue_at" = NULL,
+               "maintenance_window_id" = CASE WHEN p_enabled THEN "maintenance_window_id" END,
                "updated_at" = now()
         WHERE "id" = p_app_id
         RETURNING "apps"."updated_at", "apps"."maintenance_reason", "apps"."maintenance_changed_at",
