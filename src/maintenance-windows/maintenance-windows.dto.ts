@@ -1,25 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsInt,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsString, MaxLength } from 'class-validator';
 import { Omittable } from '../common/validation/omittable.decorator.js';
 import type { MaintenanceWindow } from '../generated/prisma/client.js';
-import {
-  MAX_DURATION_SECONDS,
-  MAX_REASON_LENGTH,
-  PROCESS_TYPE_NAME,
-} from '../maintenance/maintenance.dto.js';
+import { MaintenancePlanDto } from '../maintenance/maintenance.dto.js';
 
-export class MaintenanceWindowCreateDto {
+export class MaintenanceWindowCreateDto extends MaintenancePlanDto {
   @ApiProperty({
     example: '2026-12-05T02:00:00Z',
     description: 'When maintenance turns on: ISO 8601 with a zone, in the future',
@@ -36,22 +21,6 @@ export class MaintenanceWindowCreateDto {
   @MaxLength(64)
   ends_at!: string;
 
-  @ApiPropertyOptional({ example: 'Upgrading PostgreSQL', maxLength: MAX_REASON_LENGTH })
-  @Omittable()
-  @IsString()
-  @MaxLength(MAX_REASON_LENGTH)
-  reason?: string;
-
-  @ApiPropertyOptional({
-    example: ['worker', 'clock'],
-    description: 'Process types recorded and scaled to 0 at the start, restored at the end',
-  })
-  @Omittable()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(PROCESS_TYPE_NAME, { each: true, message: 'scale_down must list process type names' })
-  scale_down?: string[];
-
   @ApiPropertyOptional({
     example: true,
     default: true,
@@ -60,34 +29,6 @@ export class MaintenanceWindowCreateDto {
   @Omittable()
   @IsBoolean()
   auto_off?: boolean;
-
-  @ApiPropertyOptional({
-    example: false,
-    default: false,
-    description: 'Freeze config and releases while the window lasts',
-  })
-  @Omittable()
-  @IsBoolean()
-  freeze?: boolean;
-
-  @ApiPropertyOptional({
-    type: Number,
-    nullable: true,
-    example: 10800,
-    minimum: 1,
-    maximum: MAX_DURATION_SECONDS,
-    description: "Seconds after the window's start at which its maintenance is overdue",
-  })
-  @ValidateIf((_object, value) => value !== undefined && value !== null)
-  @IsInt({ message: 'max_duration must be a whole number of seconds' })
-  @Min(1)
-  @Max(MAX_DURATION_SECONDS)
-  max_duration?: number | null;
-
-  @ApiPropertyOptional({ example: false, description: 'Once overdue, turn off and restore' })
-  @Omittable()
-  @IsBoolean()
-  auto_off_when_overdue?: boolean;
 }
 
 class WindowActorDto {

@@ -24,7 +24,7 @@ export const MAX_REASON_LENGTH = 500;
 export const MAX_DURATION_SECONDS = 366 * 24 * 3600;
 export const JOBS_POLICIES = ['run', 'pause'] as const;
 /** A process type's name, as Procfiles allow. */
-export const PROCESS_TYPE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const PROCESS_TYPE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 class MaintenanceAppDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -146,19 +146,15 @@ export class MaintenanceResponseDto {
   restore?: RestoreReportDto;
 }
 
-export class MaintenanceUpdateDto {
-  @ApiPropertyOptional({
-    example: true,
-    description: 'On (true) or off (false); left out: as it is',
-  })
-  @Omittable()
-  @IsBoolean()
-  enabled?: boolean;
-
+/**
+ * What a maintenance may bring besides the flag: sent when turning it on (or while it is
+ * on), or with a window, for the maintenance the window starts.
+ */
+export class MaintenancePlanDto {
   @ApiPropertyOptional({
     example: 'Migrating the orders table',
     maxLength: MAX_REASON_LENGTH,
-    description: 'Why, shown in the history; kept while the mode lasts',
+    description: 'Why, shown in the history; kept while the maintenance lasts',
   })
   @Omittable()
   @IsString()
@@ -202,6 +198,16 @@ export class MaintenanceUpdateDto {
   @Omittable()
   @IsBoolean()
   auto_off_when_overdue?: boolean;
+}
+
+export class MaintenanceUpdateDto extends MaintenancePlanDto {
+  @ApiPropertyOptional({
+    example: true,
+    description: 'On (true) or off (false); left out: as it is',
+  })
+  @Omittable()
+  @IsBoolean()
+  enabled?: boolean;
 
   @ApiPropertyOptional({
     enum: JOBS_POLICIES,
