@@ -65,11 +65,16 @@ export class MaintenanceSwitcher {
     private readonly jobs: Jobs,
   ) {}
 
-  /** Turns maintenance on (the app is off, and locked by `change`) with `plan`. */
+  /**
+   * Turns maintenance on (the app is off, and locked by `change`) with `plan`. With
+   * `policyChanged` (the same change set the jobs policy), maintenance.update is recorded
+   * even without a plan: routing views apply the switch from its event, which has no policy.
+   */
   async turnOn(
     change: AppChange,
     plan: MaintenancePlan,
     source: MaintenanceSource,
+    { policyChanged = false }: { policyChanged?: boolean } = {},
   ): Promise<AppWithRelations> {
     const { tx, app } = change;
     const rows = await this.formationRows.list(tx, app.id);
@@ -103,7 +108,11 @@ export class MaintenanceSwitcher {
       endsAt,
       windowId: plan.windowId,
     };
-    await this.writePlan(change, columns, { changedAt: result.changedAt ?? since, scaleDown });
+    await this.writePlan(change, columns, {
+      changedAt: result.changedAt ?? since,
+      scaleDown,
+      announce: policyChanged,
+    });
     return {
       ...app,
       maintenance: true,
@@ -252,12 +261,16 @@ export class MaintenanceSwitcher {
 
   /**
    * Writes the plan, scales `scaleDown` to 0, schedules the overdue check, and records the
-   * plan as a maintenance.update when there is one beyond the flag.
+   * plan as a maintenance.update when there is one beyond the flag (or `announce`).
    */
   private async writePlan(
     change: AppChange,
     columns: MaintenancePlanColumns,
-    { changedAt, scaleDown }: { changedAt: Date; scaleDown: string[] },
+    {
+      changedAt,
+      scaleDown,
+      announce = false,
+    }: { changedAt: Date; scaleDown: string[]; announce?: boolean },
   ): Promise<void> {
     const { tx, app } = change;
     await this.maintenance.writePlan(tx, app.id, columns);
@@ -281,7 +294,7 @@ export class MaintenanceSwitcher {
       columns.snapshot !== null ||
       columns.maxDuration !== null ||
       columns.windowId !== null;
-    if (planned || app.maintenance) {
+    if (planned || app.maintenance || announce) {
       await this.recordUpdate(change, { ...app, ...planFields(columns) });
     }
   }

@@ -72,7 +72,12 @@ export class MaintenanceService {
               `or turn it on first (heroku maintenance:on -a ${change.app.name}).`,
           );
         }
-        if (change.app.maintenance) return this.switcher.turnOff(change, 'api');
+        if (change.app.maintenance) {
+          const off = await this.switcher.turnOff(change, 'api');
+          // Routing views apply the switch from its event, which carries no policy.
+          if (policyChanged) await this.switcher.recordUpdate(change, off.app);
+          return off;
+        }
         if (policyChanged) await this.switcher.recordUpdate(change, change.app);
         return { app: change.app, restore: undefined };
       }
@@ -88,6 +93,7 @@ export class MaintenanceService {
             autoOffWhenOverdue: plan.auto_off_when_overdue ?? false,
           },
           'api',
+          { policyChanged },
         );
         return { app, restore: undefined };
       }
