@@ -82,7 +82,11 @@ export class MaintenanceSwitcher {
       app,
       rows.map((row) => row.type),
     );
-    const since = new Date();
+    // The switch dates itself now() (the transaction's start, by the database's clock, kept
+    // to the millisecond): ends_at counts from that same instant, as the overdue job does.
+    const [{ since }] = await tx.$queryRaw<
+      { since: Date }[]
+    >`SELECT now()::timestamptz(3) AS since`;
     const endsAt = plannedEnd(plan, since);
     const snapshot = rows
       .filter((row) => scaleDown.includes(row.type))
