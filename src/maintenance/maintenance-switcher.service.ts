@@ -78,7 +78,11 @@ export class MaintenanceSwitcher {
       app,
       rows.map((row) => row.type),
     );
-    const since = new Date();
+    // The instant the switch stamps as changed_at (the transaction's clock, at the column's
+    // precision), which amend() and the overdue job count max_duration from too.
+    const [{ since }] = await tx.$queryRaw<
+      { since: Date }[]
+    >`SELECT now()::timestamptz(3) AS since`;
     const endsAt = plannedEnd(plan, since);
     const result = await this.maintenance.set(tx, app.id, {
       enabled: true,
