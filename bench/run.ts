@@ -12,6 +12,7 @@ import propagation from './propagation.js';
 import routerProxy from './router-proxy.js';
 import routingLookup from './routing-lookup.js';
 import scale from './scale.js';
+import windowTransitions from './window-transitions.js';
 import type { BenchContext, Benchmark, BenchResult } from './lib/context.js';
 import { PgServer } from './lib/postgres.js';
 import { foreignLoad, killAllSync, stopAll } from './lib/processes.js';
@@ -27,6 +28,7 @@ const BENCHMARKS: Benchmark[] = [
   scale,
   dynoStart,
   logThroughput,
+  windowTransitions,
 ];
 
 function usage(): string {
