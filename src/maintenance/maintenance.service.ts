@@ -63,12 +63,21 @@ export class MaintenanceService {
       if (app) return this.answer(principal, app);
     }
     const { app, restore } = await this.changes.apply(principal, idOrName, async (change) => {
+      // The policy first, so that a plan's maintenance.update already carries it.
+      const policyChanged = jobs !== undefined && (await this.switcher.setJobsPolicy(change, jobs));
+      if (policyChanged) change.app = { ...change.app, maintenanceJobs: jobs };
+      const before = change.app;
       const switched = await this.applyPlan(change, enabled, reason, plan);
-      // The policy outlives the switch: it is set (and announced) after it.
-      if (jobs !== undefined && (await this.switcher.setJobsPolicy(change, jobs))) {
-        switched.app = { ...switched.app, maintenanceJobs: jobs };
-        await this.switcher.recordUpdate(change, switched.app);
-      }
+      // Routing views apply a switch from its event, which has no policy: announce it,
+      // unless the plan's own maintenance.update did.
+      const announced =
+        switched.app.maintenance &&
+        (before.maintenance
+          ? switched.app !== before
+          : switched.app.maintenanceFrozen ||
+            switched.app.maintenanceSnapshot !== null ||
+            switched.app.maintenanceMaxDuration !== null);
+      if (policyChanged && !announced) await this.switcher.recordUpdate(change, switched.app);
       return switched;
     });
     return this.answer(principal, app, restore);

@@ -17,7 +17,7 @@ describe('LogRetention', () => {
   });
   afterAll(() => t.close());
 
-  it('schedules pruning (log lines, events) and the drain sweep on the job engine every replica shares', async () => {
+  it('schedules pruning (log lines, events) and the drain and maintenance sweeps on the job engine every replica shares', async () => {
     const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
@@ -28,6 +28,8 @@ describe('LogRetention', () => {
         'prune_events',
         'prune_log_lines',
         'sweep_log_drains',
+        'sweep_maintenance_windows',
+        'sweep_overdue_maintenance',
       ]);
     } finally {
       await client.end();
