@@ -1,4 +1,5 @@
 import { MaintenanceOverdue } from '../../src/maintenance/maintenance-overdue.service.js';
+import { createScaledApp } from '../support/scaled-app.js';
 import { eventually } from '../support/eventually.js';
 import { openSse, SseStream } from '../support/sse-client.js';
 import { appArchive } from '../support/tarball.js';
@@ -45,36 +46,15 @@ describe('maintenance plans, on two replicas', () => {
   });
 
   const as = () => bearer(owner.token);
-  /** An app with these process types (web first), scaled to `quantities`, made through `on`. */
-  async function createApp(
+  /** An app with these process types, scaled to `quantities`, made through `on`. */
+  const createApp = (
     name: string,
     quantities: Record<string, number>,
     options: { on?: TestApp; space?: string } = {},
-  ): Promise<string> {
+  ) => {
     const on = options.on ?? a;
-    const processTypes = Object.fromEntries(
-      Object.keys(quantities).map((type) => [type, `run ${type}`]),
-    );
-    const created = await on
-      .http()
-      .post('/apps')
-      .set(as())
-      .send({
-        name,
-        process_types: processTypes,
-        ...(options.space ? { space: options.space } : {}),
-      })
-      .expect(201);
-    for (const [type, quantity] of Object.entries(quantities)) {
-      await on
-        .http()
-        .patch(`/apps/${name}/formation/${type}`)
-        .set(as())
-        .send({ quantity })
-        .expect(200);
-    }
-    return created.body.id as string;
-  }
+    return createScaledApp(on, on, owner.token, name, quantities, options.space);
+  };
   const formation = async (app: string, on: TestApp) =>
     Object.fromEntries(
       (await on.http().get(`/apps/${app}/formation`).set(as()).expect(200)).body.map(

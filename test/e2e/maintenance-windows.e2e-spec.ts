@@ -1,4 +1,5 @@
 import { MaintenanceWindowTransitions } from '../../src/maintenance-windows/maintenance-window-transitions.service.js';
+import { createScaledApp } from '../support/scaled-app.js';
 import { eventually } from '../support/eventually.js';
 import { bearer, startTestApp, TestApp } from '../support/test-app.js';
 
@@ -40,26 +41,8 @@ describe('maintenance windows, on two replicas', () => {
   });
 
   const as = (token = owner.token) => bearer(token);
-  async function createApp(name: string, quantities: Record<string, number>): Promise<string> {
-    const processTypes = Object.fromEntries(
-      Object.keys(quantities).map((type) => [type, `run ${type}`]),
-    );
-    const created = await a
-      .http()
-      .post('/apps')
-      .set(as())
-      .send({ name, process_types: processTypes })
-      .expect(201);
-    for (const [type, quantity] of Object.entries(quantities)) {
-      await b
-        .http()
-        .patch(`/apps/${name}/formation/${type}`)
-        .set(as())
-        .send({ quantity })
-        .expect(200);
-    }
-    return created.body.id as string;
-  }
+  const createApp = (name: string, quantities: Record<string, number>) =>
+    createScaledApp(a, b, owner.token, name, quantities);
   const at = (fromNowMs: number) => new Date(Date.now() + fromNowMs);
   const later = (date: Date, ms: number) => new Date(date.getTime() + ms);
   const plan = (app: string, body: object, on: TestApp, token = owner.token) =>
