@@ -11,6 +11,12 @@ import { MaintenanceWindowsService } from './maintenance-windows.service.js';
 import { WINDOW_END_TASK, WINDOW_START_TASK, WINDOW_SWEEP_TASK } from './window-tasks.js';
 
 const SWEEP_BATCH = 500;
+/**
+ * Windows one set-based start switches in one transaction: large enough that a thousand
+ * planned for one second take a few statements, small enough that the event-order lock
+ * (held from a batch's first event to its commit) and the row locks are held briefly.
+ */
+const START_BATCH = 100;
 
 /**
  * Starts and ends windows on the job engine, exactly once across replicas: each window's
@@ -34,6 +40,9 @@ export class MaintenanceWindowTransitions {
     private readonly jobs: Jobs,
   ) {
     jobs.register<{ window_id?: unknown }>(WINDOW_START_TASK, async (payload) => {
+      // Windows planned for the same second start together, set-based; what that leaves
+      // (this window if it brings a plan, or its app was busy) starts on the write path.
+      await this.startDue();
       if (typeof payload.window_id === 'string') await this.start(payload.window_id);
     });
     jobs.register<{ window_id?: unknown }>(WINDOW_END_TASK, async (payload) => {
@@ -119,6 +128,23 @@ export class MaintenanceWindowTransitions {
       await this.service.end(change, window, 'completed');
       return true;
     });
+  }
+
+  /**
+   * Starts the due windows of the plain kind (a reason and an end) a batch at a time, each
+   * batch one statement and one transaction, until none is left; returns how many. The
+   * batches of concurrent jobs skip each other's windows and apps (SKIP LOCKED).
+   */
+  async startDue(): Promise<number> {
+    let started = 0;
+    for (;;) {
+      const batch = await this.windows.startDue(this.prisma, START_BATCH, {
+        start: WINDOW_START_TASK,
+        end: WINDOW_END_TASK,
+      });
+      started += batch.length;
+      if (batch.length < START_BATCH) return started;
+    }
   }
 
   /** Runs `apply` on the window, locked with its app, if it is still in state `from`. */

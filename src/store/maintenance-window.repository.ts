@@ -84,6 +84,23 @@ export class MaintenanceWindowRepository {
   }
 
   /**
+   * Starts up to `limit` due windows of the plain kind (a reason and an end, nothing to
+   * snapshot, freeze or time) set-based, in one statement (drydock_start_due_windows), each
+   * exactly as its start job would; the tasks name the jobs it adds and removes. Returns
+   * the windows it started.
+   */
+  async startDue(
+    db: PrismaTransaction,
+    limit: number,
+    tasks: { start: string; end: string },
+  ): Promise<string[]> {
+    const rows = await db.$queryRaw<{ id: string }[]>`
+      SELECT drydock_start_due_windows AS id
+      FROM drydock_start_due_windows(${limit}::integer, ${tasks.start}, ${tasks.end})`;
+    return rows.map((row) => row.id);
+  }
+
+  /**
    * Windows whose start or end came and went without their transition: the sweep's
    * catch-up for a job lost with a replica that died holding it.
    */
