@@ -1,6 +1,5 @@
 import { AppChanges } from '../../src/app-changes/app-changes.service.js';
 import type { Principal } from '../../src/common/auth/principal.js';
-import { hashToken } from '../../src/common/auth/tokens.js';
 import { InvalidParamsError } from '../../src/common/errors/api-errors.js';
 import { FormationsService } from '../../src/formations/formations.service.js';
 import { NO_PLAN } from '../../src/maintenance/maintenance-plan.js';
@@ -10,6 +9,7 @@ import {
 } from '../../src/maintenance/maintenance-switcher.service.js';
 import { MaintenanceService } from '../../src/maintenance/maintenance.service.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from '../support/test-app.js';
+import { adminPrincipal } from '../support/principals.js';
 
 /**
  * Maintenance switches that bring a plan, at the service level against the real
@@ -31,17 +31,7 @@ describe('maintenance switches with a plan', () => {
     switcher = t.app.get(MaintenanceSwitcher);
     maintenance = t.app.get(MaintenanceService);
     formations = t.app.get(FormationsService);
-    const token = await t.prisma.apiToken.findUniqueOrThrow({
-      where: { tokenHash: hashToken(ADMIN_TOKEN) },
-      include: { account: true },
-    });
-    admin = {
-      accountId: token.accountId,
-      email: token.account.email,
-      isAdmin: true,
-      tokenId: token.id,
-      scopes: ['global'],
-    };
+    admin = await adminPrincipal(t);
   });
   afterAll(() => t.close());
 

@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { AppChanges } from '../../src/app-changes/app-changes.service.js';
 import type { Principal } from '../../src/common/auth/principal.js';
-import { hashToken } from '../../src/common/auth/tokens.js';
 import { FormationsService } from '../../src/formations/formations.service.js';
 import { MaintenanceWindowTransitions } from '../../src/maintenance-windows/maintenance-window-transitions.service.js';
 import { MaintenanceWindowsService } from '../../src/maintenance-windows/maintenance-windows.service.js';
 import { WINDOW_END_TASK, WINDOW_START_TASK } from '../../src/maintenance-windows/window-tasks.js';
 import { RoutingView } from '../../src/routing/routing-view.service.js';
 import { eventually } from '../support/eventually.js';
-import { ADMIN_TOKEN, startTestApp, TestApp, testDatabaseUrl } from '../support/test-app.js';
+import { adminPrincipal } from '../support/principals.js';
+import { startTestApp, TestApp, testDatabaseUrl } from '../support/test-app.js';
 
 /**
  * The set-based start of due windows (drydock_start_due_windows) against the real
@@ -30,17 +30,7 @@ describe('starting due maintenance windows together', () => {
     formations = t.app.get(FormationsService);
     windows = t.app.get(MaintenanceWindowsService);
     transitions = t.app.get(MaintenanceWindowTransitions);
-    const token = await t.prisma.apiToken.findUniqueOrThrow({
-      where: { tokenHash: hashToken(ADMIN_TOKEN) },
-      include: { account: true },
-    });
-    admin = {
-      accountId: token.accountId,
-      email: token.account.email,
-      isAdmin: true,
-      tokenId: token.id,
-      scopes: ['global'],
-    };
+    admin = await adminPrincipal(t);
   });
   afterAll(() => t.close());
 

@@ -1,12 +1,12 @@
 import { AppAccess } from '../../src/app-changes/app-access.service.js';
 import { AppChanges } from '../../src/app-changes/app-changes.service.js';
 import type { Principal } from '../../src/common/auth/principal.js';
-import { hashToken } from '../../src/common/auth/tokens.js';
 import { FormationsService } from '../../src/formations/formations.service.js';
 import { MaintenanceService } from '../../src/maintenance/maintenance.service.js';
 import { ReleasesService } from '../../src/releases/releases.service.js';
 import { ConfigVarRepository } from '../../src/store/config-var.repository.js';
-import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/test-app.js';
+import { adminPrincipal } from '../support/principals.js';
+import { startTestApp, TestApp } from '../support/test-app.js';
 
 /**
  * The write path's rules, at the service level against the real PostgreSQL: what one
@@ -21,17 +21,7 @@ describe('the write path', () => {
   beforeAll(async () => {
     t = await startTestApp();
     changes = t.app.get(AppChanges);
-    const token = await t.prisma.apiToken.findUniqueOrThrow({
-      where: { tokenHash: hashToken(ADMIN_TOKEN) },
-      include: { account: true },
-    });
-    admin = {
-      accountId: token.accountId,
-      email: token.account.email,
-      isAdmin: true,
-      tokenId: token.id,
-      scopes: ['global'],
-    };
+    admin = await adminPrincipal(t);
   });
   afterAll(() => t.close());
 
