@@ -56,7 +56,7 @@ export class SpacesService {
 
   async list(principal: Principal, range: ListRange): Promise<Page<SpaceResponseDto>> {
     const rows = await this.spaces.page(principal.isAdmin ? undefined : principal.accountId, range);
-    return toPage(rows, range, toSpaceResponse);
+    return toPage(rows, range, (space) => toSpaceResponse(space));
   }
 
   async info(
