@@ -11,6 +11,7 @@ import { DynoSizesModule } from './dyno-sizes/dyno-sizes.module.js';
 import { DynosModule } from './dynos/dynos.module.js';
 import { DynoUsageModule } from './dyno-usage/dyno-usage.module.js';
 import { FormationsModule } from './formations/formations.module.js';
+import { RegionsModule } from './regions/regions.module.js';
 import { ReleasesModule } from './releases/releases.module.js';
 import { EventsModule } from './events/events.module.js';
 import { RoutingModule } from './routing/routing.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         DynosModule,
         DynoUsageModule,
         DynoSizesModule,
+        RegionsModule,
         ConfigVarsModule,
         ReleasesModule,
         SlugsModule,

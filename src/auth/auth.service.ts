@@ -52,7 +52,9 @@ export class AuthService {
   ) {
     feed.subscribe((events) => {
       for (const event of events) {
-        if (event.action === 'token.revoke') this.forget(event.data.token_id);
+        if (event.action === 'token.revoke' || event.action === 'token.rotate') {
+          this.forget(event.data.token_id);
+        }
       }
     });
   }
@@ -140,7 +142,7 @@ export class AuthService {
     return entry;
   }
 
-  /** Drops a token from the cache (it was revoked). */
+  /** Drops a token from the cache (it was revoked, or its secret replaced). */
   forget(tokenId: string): void {
     for (const map of [this.cache, this.byHeader]) {
       for (const [key, cached] of map) {

@@ -91,6 +91,9 @@ export const CHANGE_PAYLOADS = {
   'space.create': object({ name: string, shield: boolean }),
   'space.destroy': object({ name: string }),
   'token.create': object({ token_id: string, scopes: array(string) }),
+  'token.update': object({ token_id: string, description: string }),
+  /** A new secret: every replica's auth cache forgets the old one, and its watch streams end. */
+  'token.rotate': object({ token_id: string }),
   /** Every replica's auth cache forgets the token, and its watch streams end. */
   'token.revoke': object({ token_id: string }),
 } as const satisfies Record<string, Shape>;

@@ -147,7 +147,9 @@ export class WatchHub implements OnModuleDestroy {
   private broadcast(events: ChangeEvent[]): void {
     if (this.watchers.size === 0) return;
     for (const event of events) {
-      if (event.action === 'token.revoke') this.endStreamsOf(event.data.token_id);
+      if (event.action === 'token.revoke' || event.action === 'token.rotate') {
+        this.endStreamsOf(event.data.token_id);
+      }
     }
     const outgoing = this.outgoing(events);
     for (const watcher of this.watchers) {
@@ -156,7 +158,7 @@ export class WatchHub implements OnModuleDestroy {
     }
   }
 
-  /** A revoked token's streams end; its client's reconnect then gets 401. */
+  /** A revoked or rotated token's streams end; its client's reconnect with the old secret gets 401. */
   private endStreamsOf(tokenId: string): void {
     for (const watcher of this.byToken.get(tokenId) ?? []) {
       this.remove(watcher);

@@ -8,11 +8,12 @@ import {
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
+import { AcceptExpansion, Expandable } from '../common/heroku/accept-expansion.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { ListRangeHeader, Paginated } from '../common/heroku/paginated.decorator.js';
 import { Page } from '../common/heroku/range.js';
 import type { ListRange } from '../common/heroku/range.js';
-import { SpaceCreateDto, SpaceResponseDto } from './spaces.dto.js';
+import { SpaceCreateDto, SpaceNatResponseDto, SpaceResponseDto } from './spaces.dto.js';
 import { SPACE_RANGE_FIELDS, SpacesService } from './spaces.service.js';
 
 const SPACE_PARAM = { name: 'space_id_or_name', description: 'Space name or id', example: 'nasa' };
@@ -52,13 +53,31 @@ export class SpacesController {
   @Get(':space_id_or_name')
   @ApiOperation({ summary: 'Space info' })
   @ApiParam(SPACE_PARAM)
+  @Expandable('region')
   @ApiOkResponse({ type: SpaceResponseDto })
   @ApiErrors(404)
   info(
     @CurrentPrincipal() principal: Principal,
     @Param('space_id_or_name') space: string,
+    @AcceptExpansion() expand: Set<string>,
   ): Promise<SpaceResponseDto> {
-    return this.spaces.info(principal, space);
+    return this.spaces.info(principal, space, expand);
+  }
+
+  @Get(':space_id_or_name/nat')
+  @ApiOperation({
+    summary: "A space's outbound NAT",
+    description:
+      'Always disabled with no sources: drydock has no NAT gateway, dynos leave through their host.',
+  })
+  @ApiParam(SPACE_PARAM)
+  @ApiOkResponse({ type: SpaceNatResponseDto })
+  @ApiErrors(404)
+  nat(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id_or_name') space: string,
+  ): Promise<SpaceNatResponseDto> {
+    return this.spaces.nat(principal, space);
   }
 
   @Delete(':space_id_or_name')

@@ -9,8 +9,9 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { GENERATION, REGION_NAMES, regionRef } from '../common/heroku/catalogue.js';
+import { GENERATION, REGION_NAMES, regionNamed, regionRef } from '../common/heroku/catalogue.js';
 import type { CatalogueRef } from '../common/heroku/catalogue.js';
+import { RegionResponseDto, toRegionResponse } from '../regions/regions.dto.js';
 import type { SpaceWithOwner } from '../store/space.repository.js';
 
 /** Heroku's space name rule: lowercase letters, digits and single dashes inside. */
@@ -86,8 +87,11 @@ export class SpaceResponseDto {
       "drydock has no teams: this is the owner's personal team (id and email of the account)",
   })
   team!: SpaceTeamDto;
-  @ApiProperty({ example: { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' } })
-  region!: CatalogueRef;
+  @ApiProperty({
+    example: { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' },
+    description: 'With `Accept-Expansion: region`, the whole Region resource',
+  })
+  region!: CatalogueRef | RegionResponseDto;
   @ApiProperty({ example: false }) shield!: boolean;
   @ApiProperty({ example: 'allocated', enum: ['allocating', 'allocated', 'deleting'] })
   state!: string;
@@ -98,19 +102,50 @@ export class SpaceResponseDto {
   generation!: CatalogueRef;
 }
 
-export function toSpaceResponse(space: SpaceWithOwner): SpaceResponseDto {
+/** What a space's response sends in full (Heroku's `Accept-Expansion`). */
+export type SpaceExpansion = ReadonlySet<string>;
+
+export function toSpaceResponse(
+  space: SpaceWithOwner,
+  expand: SpaceExpansion = new Set(),
+): SpaceResponseDto {
   return {
     created_at: space.createdAt.toISOString(),
     id: space.id,
     name: space.name,
     organization: null,
     team: { id: space.owner.id, name: space.owner.email },
-    region: regionRef(space.region),
+    region: expand.has('region')
+      ? toRegionResponse(regionNamed(space.region))
+      : regionRef(space.region),
     shield: space.shield,
     state: 'allocated',
     updated_at: space.updatedAt.toISOString(),
     cidr: '10.0.0.0/16',
     data_cidr: '10.1.0.0/16',
     generation: GENERATION,
+  };
+}
+
+/**
+ * Heroku's Space NAT resource: the addresses a space's outbound traffic leaves from.
+ * drydock has no NAT gateway (dynos leave through their host's own address), so it is
+ * always disabled with no sources, as Heroku reports a space without stable outbound IPs.
+ */
+export class SpaceNatResponseDto {
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) created_at!: string;
+  @ApiProperty({ type: [String], example: [], description: 'Always empty: no NAT gateway' })
+  sources!: string[];
+  @ApiProperty({ example: 'disabled', enum: ['disabled', 'updating', 'enabled'] })
+  state!: 'disabled' | 'updating' | 'enabled';
+  @ApiProperty({ example: '2026-11-27T12:00:00.000Z' }) updated_at!: string;
+}
+
+export function toSpaceNatResponse(space: SpaceWithOwner): SpaceNatResponseDto {
+  return {
+    created_at: space.createdAt.toISOString(),
+    sources: [],
+    state: 'disabled',
+    updated_at: space.updatedAt.toISOString(),
   };
 }

@@ -7,7 +7,14 @@ import { PrismaService } from '../database/prisma.service.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/prisma-errors.js';
 import { recordEvent } from '../events/event-log.js';
 import { SpaceRepository, SpaceWithOwner } from '../store/space.repository.js';
-import { SpaceCreateDto, SpaceResponseDto, toSpaceResponse } from './spaces.dto.js';
+import {
+  SpaceCreateDto,
+  SpaceExpansion,
+  SpaceNatResponseDto,
+  SpaceResponseDto,
+  toSpaceNatResponse,
+  toSpaceResponse,
+} from './spaces.dto.js';
 
 export const SPACE_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'id', column: 'id', type: 'uuid' },
@@ -49,11 +56,19 @@ export class SpacesService {
 
   async list(principal: Principal, range: ListRange): Promise<Page<SpaceResponseDto>> {
     const rows = await this.spaces.page(principal.isAdmin ? undefined : principal.accountId, range);
-    return toPage(rows, range, toSpaceResponse);
+    return toPage(rows, range, (space) => toSpaceResponse(space));
   }
 
-  async info(principal: Principal, idOrName: string): Promise<SpaceResponseDto> {
-    return toSpaceResponse(await this.findAccessible(principal, idOrName));
+  async info(
+    principal: Principal,
+    idOrName: string,
+    expand?: SpaceExpansion,
+  ): Promise<SpaceResponseDto> {
+    return toSpaceResponse(await this.findAccessible(principal, idOrName), expand);
+  }
+
+  async nat(principal: Principal, idOrName: string): Promise<SpaceNatResponseDto> {
+    return toSpaceNatResponse(await this.findAccessible(principal, idOrName));
   }
 
   async destroy(principal: Principal, idOrName: string): Promise<SpaceResponseDto> {

@@ -46,6 +46,38 @@ export class TokenRepository {
     });
   }
 
+  /** Sets the account's token's description; null when it has no such token (any more). */
+  async describe(
+    tx: PrismaTransaction,
+    accountId: string,
+    id: string,
+    description: string,
+  ): Promise<TokenWithAccount | null> {
+    const { count } = await tx.apiToken.updateMany({
+      where: { id, accountId },
+      data: { description },
+    });
+    return count ? tx.apiToken.findUnique({ where: { id }, include: { account: true } }) : null;
+  }
+
+  /**
+   * Gives the account's token a new secret in one statement, so the old one stops working
+   * the moment the new one starts. Configured tokens keep theirs: their value lives in an
+   * env var or DATA_DIR. Null when there is no such token.
+   */
+  async replaceSecret(
+    tx: PrismaTransaction,
+    accountId: string,
+    id: string,
+    secret: { tokenHash: string; tokenSuffix: string },
+  ): Promise<TokenWithAccount | null> {
+    const { count } = await tx.apiToken.updateMany({
+      where: { id, accountId, bootstrap: null },
+      data: secret,
+    });
+    return count ? tx.apiToken.findUnique({ where: { id }, include: { account: true } }) : null;
+  }
+
   remove(tx: PrismaTransaction, ids: string[]): Promise<void> {
     return tx.apiToken.deleteMany({ where: { id: { in: ids } } }).then(() => undefined);
   }

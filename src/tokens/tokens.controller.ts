@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -9,7 +9,7 @@ import {
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
-import { TokenCreateDto, TokenResponseDto } from './tokens.dto.js';
+import { TokenCreateDto, TokenResponseDto, TokenUpdateDto } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
 
 const ID_PARAM = {
@@ -58,6 +58,36 @@ export class TokensController {
     @Param('oauth_authorization_id') id: string,
   ): Promise<TokenResponseDto> {
     return this.tokens.info(principal, id);
+  }
+
+  @Patch(':oauth_authorization_id')
+  @ApiOperation({ summary: "Change an API token's description" })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiErrors(404, 422)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('oauth_authorization_id') id: string,
+    @Body() body: TokenUpdateDto,
+  ): Promise<TokenResponseDto> {
+    return this.tokens.update(principal, id, body);
+  }
+
+  @Post(':oauth_authorization_id/actions/regenerate-tokens')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rotate an API token',
+    description:
+      'Issues a new token for the same authorization (id, scopes, expiry) and invalidates the old one at once. The new token is in access_token.token of this response only. Tokens configured by the operator (DRYDOCK_ADMIN_TOKEN, ...) are rotated where they are configured.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiErrors(404, 422)
+  rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('oauth_authorization_id') id: string,
+  ): Promise<TokenResponseDto> {
+    return this.tokens.rotate(principal, id);
   }
 
   @Delete(':oauth_authorization_id')

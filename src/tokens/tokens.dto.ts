@@ -6,6 +6,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
+  IsEmpty,
   IsInt,
   IsString,
   Max,
@@ -49,12 +50,32 @@ export class TokenCreateDto {
   expires_in?: number;
 }
 
+export class TokenUpdateDto {
+  @ApiPropertyOptional({ example: 'CI deploys (rotated monthly)' })
+  @Omittable()
+  @IsString()
+  @MaxLength(200)
+  description?: string;
+
+  @ApiPropertyOptional({
+    type: Object,
+    nullable: true,
+    example: null,
+    description:
+      'Accepted for Heroku compatibility as null only: drydock has no OAuth clients to move a token to',
+  })
+  @Omittable()
+  @IsEmpty({ message: 'client: drydock has no OAuth clients; a token cannot be moved to one' })
+  client?: null;
+}
+
 class AccessTokenDto {
   @ApiProperty({ type: Number, nullable: true, example: 2592000 }) expires_in!: number | null;
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({
     example: 'drydock_3q2-Jx0...',
-    description: 'The token itself in the create response only; afterwards a masked form (…abcd)',
+    description:
+      'The token itself in the create and regenerate-tokens responses only; afterwards a masked form (…abcd)',
   })
   token!: string;
 }

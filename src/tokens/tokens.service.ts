@@ -3,11 +3,11 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scope, SERVICE_SCOPES } from '../common/auth/scopes.js';
 import { generateToken, hashToken, tokenSuffix } from '../common/auth/tokens.js';
-import { ForbiddenError, NotFoundError } from '../common/errors/api-errors.js';
+import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
 import { recordEvent } from '../events/event-log.js';
 import { TokenRepository } from '../store/token.repository.js';
-import { TokenCreateDto, TokenResponseDto, toTokenResponse } from './tokens.dto.js';
+import { TokenCreateDto, TokenResponseDto, TokenUpdateDto, toTokenResponse } from './tokens.dto.js';
 
 export interface TokenRequest {
   accountId: string;
@@ -83,6 +83,55 @@ export class TokensService {
 
   async info(principal: Principal, id: string): Promise<TokenResponseDto> {
     return toTokenResponse(await this.findOwn(principal, id));
+  }
+
+  async update(principal: Principal, id: string, input: TokenUpdateDto): Promise<TokenResponseDto> {
+    const token = await this.findOwn(principal, id);
+    const description = input.description;
+    if (description === undefined || description === token.description) {
+      return toTokenResponse(token);
+    }
+    const updated = await this.prisma.$transaction(async (tx) => {
+      const row = await this.tokens.describe(tx, principal.accountId, token.id, description);
+      if (!row) throw new NotFoundError("Couldn't find that authorization.");
+      await recordEvent(tx, {
+        action: 'token.update',
+        actorId: principal.accountId,
+        data: { token_id: token.id, description },
+      });
+      return row;
+    });
+    return toTokenResponse(updated);
+  }
+
+  /**
+   * Heroku's regenerate-tokens: the same authorization (id, scopes, expiry) with a new
+   * secret, shown once in this answer; the old secret stops working at once, here and,
+   * through the change feed, on every other replica.
+   */
+  async rotate(principal: Principal, id: string): Promise<TokenResponseDto> {
+    const token = await this.findOwn(principal, id);
+    if (token.bootstrap) {
+      throw new InvalidParamsError(
+        `This token is configured by the operator (${token.bootstrap}); set a new value there and restart drydock instead.`,
+      );
+    }
+    const secret = generateToken();
+    const rotated = await this.prisma.$transaction(async (tx) => {
+      const row = await this.tokens.replaceSecret(tx, principal.accountId, token.id, {
+        tokenHash: hashToken(secret),
+        tokenSuffix: tokenSuffix(secret),
+      });
+      if (!row) throw new NotFoundError("Couldn't find that authorization.");
+      await recordEvent(tx, {
+        action: 'token.rotate',
+        actorId: principal.accountId,
+        data: { token_id: token.id },
+      });
+      return row;
+    });
+    this.auth.forget(token.id);
+    return toTokenResponse(rotated, secret);
   }
 
   async revoke(principal: Principal, id: string): Promise<TokenResponseDto> {

@@ -307,6 +307,178 @@ describe('authentication and tokens', () => {
         .set(bearer(bob.token))
         .expect(404);
       await t.http().get('/oauth/authorizations/not-a-uuid').set(bearer(bob.token)).expect(404);
+      await t
+        .http()
+        .patch(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(bob.token))
+        .send({ description: 'mine now' })
+        .expect(404);
+      await t
+        .http()
+        .post(`/oauth/authorizations/${created.body.id}/actions/regenerate-tokens`)
+        .set(bearer(bob.token))
+        .expect(404);
+      const kept = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(kept.description).toBe('');
+      await t.http().get('/account').set(bearer(created.body.access_token.token)).expect(200);
+    });
+
+    it('changes the description and nothing else, and refuses an OAuth client', async () => {
+      const user = await t.createUser('describer@example.com');
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(user.token))
+        .send({ scope: ['read'], description: 'before' })
+        .expect(201);
+      const updated = await t
+        .http()
+        .patch(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(user.token))
+        .send({ description: 'after' })
+        .expect(200);
+      expect(updated.body).toMatchObject({
+        id: created.body.id,
+        description: 'after',
+        scope: ['read'],
+        access_token: {
+          id: created.body.id,
+          token: `…${created.body.access_token.token.slice(-4)}`,
+        },
+      });
+      const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(stored).toMatchObject({
+        description: 'after',
+        tokenHash: hashToken(created.body.access_token.token),
+      });
+      const events = await t.prisma.event.findMany({ where: { action: 'token.update' } });
+      expect(events.map((event) => event.data)).toContainEqual({
+        token_id: created.body.id,
+        description: 'after',
+      });
+      await t.http().get('/apps').set(bearer(created.body.access_token.token)).expect(200);
+
+      for (const body of [
+        { client: { id: 'a-client', secret: 'shh' } },
+        { description: 7 },
+        { description: 'x'.repeat(201) },
+      ]) {
+        const refused = await t
+          .http()
+          .patch(`/oauth/authorizations/${created.body.id}`)
+          .set(bearer(user.token))
+          .send(body)
+          .expect(422);
+        expect(refused.body.id).toBe('invalid_params');
+      }
+      const clientRefused = await t
+        .http()
+        .patch(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(user.token))
+        .send({ client: { id: 'a-client', secret: 'shh' }, description: 'sneaky' })
+        .expect(422);
+      expect(clientRefused.body.message).toMatch(/no OAuth clients/);
+      const after = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(after.description).toBe('after');
+    });
+
+    it('rotates a token: same authorization, a new secret shown once, the old one refused at once', async () => {
+      const user = await t.createUser('rotator@example.com');
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(user.token))
+        .send({ scope: ['write'], description: 'deploys', expires_in: 3600 })
+        .expect(201);
+      const oldToken: string = created.body.access_token.token;
+      // Used once, so this replica has it cached.
+      await t.http().get('/apps').set(bearer(oldToken)).expect(200);
+      const before = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
+
+      const rotated = await t
+        .http()
+        .post(`/oauth/authorizations/${created.body.id}/actions/regenerate-tokens`)
+        .set(bearer(user.token))
+        .expect(200);
+      const newToken: string = rotated.body.access_token.token;
+      expect(newToken).toMatch(/^drydock_/);
+      expect(newToken).not.toBe(oldToken);
+      expect(rotated.body).toMatchObject({
+        id: created.body.id,
+        description: 'deploys',
+        scope: ['write'],
+        access_token: { id: created.body.id },
+      });
+      expect(rotated.body.access_token.expires_in).toBeGreaterThan(3500);
+      expect(rotated.body.access_token.expires_in).toBeLessThanOrEqual(3600);
+
+      await t.http().get('/apps').set(bearer(oldToken)).expect(401);
+      await t.http().get('/apps').set(bearer(newToken)).expect(200);
+      const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(stored.tokenHash).toBe(hashToken(newToken));
+      expect(stored.expiresAt).toEqual(before.expiresAt);
+      const info = await t
+        .http()
+        .get(`/oauth/authorizations/${created.body.id}`)
+        .set(bearer(user.token))
+        .expect(200);
+      expect(info.body.access_token.token).toBe(`…${newToken.slice(-4)}`);
+      const events = await t.prisma.event.findMany({ where: { action: 'token.rotate' } });
+      expect(events.map((event) => event.data)).toContainEqual({ token_id: created.body.id });
+      expect(JSON.stringify(events.map((event) => event.data))).not.toContain(newToken);
+    });
+
+    it('leaves exactly one working secret after concurrent rotations', async () => {
+      const user = await t.createUser('racer@example.com');
+      const created = await t
+        .http()
+        .post('/oauth/authorizations')
+        .set(bearer(user.token))
+        .send({})
+        .expect(201);
+      const answers = await Promise.all(
+        [1, 2, 3].map(() =>
+          t
+            .http()
+            .post(`/oauth/authorizations/${created.body.id}/actions/regenerate-tokens`)
+            .set(bearer(user.token))
+            .expect(200),
+        ),
+      );
+      const tokens = [
+        created.body.access_token.token,
+        ...answers.map((a) => a.body.access_token.token),
+      ];
+      const statuses = [];
+      for (const token of tokens) {
+        statuses.push((await t.http().get('/account').set(bearer(token))).status);
+      }
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+      const stored = await t.prisma.apiToken.findUniqueOrThrow({ where: { id: created.body.id } });
+      expect(stored.tokenHash).toBe(hashToken(tokens[statuses.indexOf(200)]));
+    });
+
+    it('refuses to rotate a token the operator configured, which keeps working', async () => {
+      const adminTokens = await t
+        .http()
+        .get('/oauth/authorizations')
+        .set(bearer(ADMIN_TOKEN))
+        .expect(200);
+      const configured = adminTokens.body.find(
+        (token: { access_token: { token: string } }) =>
+          token.access_token.token === `…${ADMIN_TOKEN.slice(-4)}`,
+      );
+      const refused = await t
+        .http()
+        .post(`/oauth/authorizations/${configured.id}/actions/regenerate-tokens`)
+        .set(bearer(ADMIN_TOKEN))
+        .expect(422);
+      expect(refused.body).toEqual({
+        id: 'invalid_params',
+        message: expect.stringContaining('DRYDOCK_ADMIN_TOKEN'),
+      });
+      await t.http().get('/account').set(bearer(ADMIN_TOKEN)).expect(200);
     });
   });
 });

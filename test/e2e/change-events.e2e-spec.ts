@@ -90,6 +90,15 @@ describe('typed change events', () => {
       .send({})
       .expect(201);
     await http()
+      .patch(`/oauth/authorizations/${token.body.id}`)
+      .set(bearer(user.token))
+      .send({ description: 'described' })
+      .expect(200);
+    await http()
+      .post(`/oauth/authorizations/${token.body.id}/actions/regenerate-tokens`)
+      .set(bearer(user.token))
+      .expect(200);
+    await http()
       .delete(`/oauth/authorizations/${token.body.id}`)
       .set(bearer(user.token))
       .expect(200);

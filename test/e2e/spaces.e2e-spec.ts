@@ -129,4 +129,70 @@ describe('spaces', () => {
     await t.http().delete('/spaces/busy-space').set(bearer(owner.token)).expect(200);
     await t.http().get('/spaces/busy-space').set(bearer(owner.token)).expect(404);
   });
+  it('sends the region in full with Accept-Expansion: region, and a reference without', async () => {
+    await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'expanded', region: 'eu' })
+      .expect(201);
+    const plain = await t.http().get('/spaces/expanded').set(bearer(owner.token)).expect(200);
+    expect(plain.body.region).toEqual({ id: 'ed30241c-ed8c-4bb6-9714-61953675d0b4', name: 'eu' });
+    const expanded = await t
+      .http()
+      .get('/spaces/expanded')
+      .set(bearer(owner.token))
+      .set('Accept-Expansion', 'region')
+      .expect(200);
+    expect(expanded.body.region).toEqual({
+      country: 'European Union',
+      created_at: '2026-11-27T00:00:00.000Z',
+      description: 'Europe',
+      id: 'ed30241c-ed8c-4bb6-9714-61953675d0b4',
+      locale: 'Europe',
+      name: 'eu',
+      private_capable: true,
+      provider: { name: 'drydock', region: 'eu' },
+      updated_at: '2026-11-27T00:00:00.000Z',
+    });
+    expect({ ...expanded.body, region: plain.body.region }).toEqual(plain.body);
+    const region = await t.http().get('/regions/eu').set(bearer(owner.token)).expect(200);
+    expect(expanded.body.region).toEqual(region.body);
+  });
+
+  it('serves the NAT of a space, disabled with no sources, to those who may see the space', async () => {
+    const space = await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'natted' })
+      .expect(201);
+    const nat = await t.http().get('/spaces/natted/nat').set(bearer(owner.token)).expect(200);
+    expect(nat.body).toEqual({
+      created_at: space.body.created_at,
+      sources: [],
+      state: 'disabled',
+      updated_at: space.body.updated_at,
+    });
+    await t.http().get(`/spaces/${space.body.id}/nat`).set(bearer(owner.token)).expect(200);
+    const refused = await t.http().get('/spaces/natted/nat').set(bearer(other.token)).expect(403);
+    expect(refused.body.id).toBe('forbidden');
+    const missing = await t
+      .http()
+      .get('/spaces/never-made/nat')
+      .set(bearer(owner.token))
+      .expect(404);
+    expect(missing.body).toEqual({ id: 'not_found', message: "Couldn't find that space." });
+  });
+
+  it("refuses to delete someone else's space and keeps it", async () => {
+    await t
+      .http()
+      .post('/spaces')
+      .set(bearer(owner.token))
+      .send({ name: 'kept-space' })
+      .expect(201);
+    await t.http().delete('/spaces/kept-space').set(bearer(other.token)).expect(403);
+    await t.http().get('/spaces/kept-space').set(bearer(owner.token)).expect(200);
+  });
 });

@@ -65,6 +65,23 @@ describe('watch streams', () => {
     await b.http().get('/routing/v1/watch').set(bearer(router.token)).expect(401);
   });
 
+  it('ends a stream and refuses the old secret when its token is rotated, through another replica', async () => {
+    const router = await mintRouter();
+    const stream = await watch(router.token);
+    expect(stream.status).toBe(200);
+    await eventually(() => expect(b.app.get(WatchHub).watcherCount).toBe(1));
+
+    const rotated = await a
+      .http()
+      .post(`/oauth/authorizations/${router.id}/actions/regenerate-tokens`)
+      .set(bearer(ADMIN_TOKEN))
+      .expect(200);
+    await eventually(() => expect(stream.ended).toBe(true));
+    await b.http().get('/routing/v1/snapshot').set(bearer(router.token)).expect(401);
+    const renewed = await watch(rotated.body.access_token.token);
+    expect(renewed.status).toBe(200);
+  });
+
   it('caps the open streams of one token, answering 429 before streaming', async () => {
     const router = await mintRouter();
     const first = await watch(router.token);

@@ -3,9 +3,21 @@
  * ids are fixed so that they stay the same across installations.
  */
 export const REGIONS = [
-  { id: '59accabd-516d-4f0e-83e6-6e3757701145', name: 'us' },
-  { id: 'ed30241c-ed8c-4bb6-9714-61953675d0b4', name: 'eu' },
+  {
+    id: '59accabd-516d-4f0e-83e6-6e3757701145',
+    name: 'us',
+    description: 'United States',
+    country: 'United States',
+  },
+  {
+    id: 'ed30241c-ed8c-4bb6-9714-61953675d0b4',
+    name: 'eu',
+    description: 'Europe',
+    country: 'European Union',
+  },
 ] as const;
+
+export type Region = (typeof REGIONS)[number];
 
 export const STACKS = [
   { id: 'ae20ea1c-5d1b-4ef8-8c3b-2e4a4d3f2b22', name: 'heroku-22' },
@@ -27,7 +39,19 @@ export interface CatalogueRef {
 }
 
 export function regionRef(name: string): CatalogueRef {
-  return findByName(REGIONS, name, 'region');
+  const { id } = regionNamed(name);
+  return { id, name };
+}
+
+/** The region of a stored app or space. */
+export function regionNamed(name: string): Region {
+  return findByName(REGIONS, name, 'region') as Region;
+}
+
+/** The region by id or name, as the API's paths name it; undefined when drydock has none such. */
+export function findRegion(idOrName: string): Region | undefined {
+  const key = idOrName.toLowerCase();
+  return REGIONS.find((region) => region.id === key || region.name === key);
 }
 
 export function stackRef(name: string): CatalogueRef {
