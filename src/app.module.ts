@@ -24,6 +24,7 @@ import { LogsModule } from './logs/logs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MaintenanceWindowsModule } from './maintenance-windows/maintenance-windows.module.js';
 import { SlugsModule } from './slugs/slugs.module.js';
+import { StacksModule } from './stacks/stacks.module.js';
 import { StoreModule } from './store/store.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         DynosModule,
         DynoUsageModule,
         DynoSizesModule,
+        StacksModule,
         ConfigVarsModule,
         ReleasesModule,
         SlugsModule,
