@@ -25,6 +25,7 @@ import { LogsModule } from './logs/logs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MaintenanceWindowsModule } from './maintenance-windows/maintenance-windows.module.js';
 import { SlugsModule } from './slugs/slugs.module.js';
+import { StacksModule } from './stacks/stacks.module.js';
 import { StoreModule } from './store/store.module.js';
 import { SpacesModule } from './spaces/spaces.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         DynoUsageModule,
         DynoSizesModule,
         RegionsModule,
+        StacksModule,
         ConfigVarsModule,
         ReleasesModule,
         SlugsModule,

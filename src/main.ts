@@ -12,7 +12,7 @@ import { openKeyring } from './encryption-keys/key-registry.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
 
   const database = await connectDatabase(config, (level, message) =>
     logger[level]({ component: 'postgres' }, message),

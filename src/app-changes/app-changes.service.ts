@@ -8,7 +8,9 @@ import { AppRepository, AppWithRelations } from '../store/app.repository.js';
 import { ConfigVarRepository } from '../store/config-var.repository.js';
 import { DynoRepository } from '../store/dyno.repository.js';
 import { FormationRepository } from '../store/formation.repository.js';
+import { releaseOnSlugStack, buildStackOf } from '../common/heroku/stack-rules.js';
 import { ReleaseRepository } from '../store/release.repository.js';
+import { SlugRepository } from '../store/slug.repository.js';
 import { AppAccess } from './app-access.service.js';
 
 export interface ReleaseCut {
@@ -84,6 +86,7 @@ export class AppChanges {
     private readonly configVars: ConfigVarRepository,
     private readonly formations: FormationRepository,
     private readonly dynos: DynoRepository,
+    private readonly slugs: SlugRepository,
   ) {}
 
   /** Runs `work` on the principal's app `idOrName`, locked, in one transaction. */
@@ -184,9 +187,28 @@ export class AppChanges {
       description: request.description,
       rollback_of: request.rollbackOf ?? null,
     });
+    if (request.slugId) await this.moveToSlugStack(change, request.slugId);
     await this.dynos.restartFormation(tx, app.id, release.id);
     return release;
   };
+
+  /**
+   * A release naming a slug (a deploy, a rollback) puts the app on the slug's stack: the
+   * stack an app shows is the one its code was made for, and a pending build stack is done.
+   */
+  private async moveToSlugStack(change: AppChange, slugId: string): Promise<void> {
+    const { tx, app } = change;
+    const slugStack = await this.slugs.stackOf(tx, slugId);
+    if (slugStack === null) return;
+    const next = releaseOnSlugStack(app, slugStack);
+    if (next.stack === app.stack && next.buildStack === app.buildStack) return;
+    await this.apps.setStacks(tx, app.id, next);
+    await change.record('app.stack', {
+      stack: { from: app.stack, to: next.stack },
+      build_stack: { from: buildStackOf(app), to: buildStackOf(next) },
+    });
+    change.app = { ...app, ...next };
+  }
 }
 
 /**

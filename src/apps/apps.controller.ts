@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../common/auth/authenticated.decorator.js';
@@ -11,6 +12,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { ApiErrors } from '../common/heroku/api-errors.decorator.js';
 import { ListRangeHeader, Paginated } from '../common/heroku/paginated.decorator.js';
 import { Page } from '../common/heroku/range.js';
+import { RequestBaseUrl } from '../common/heroku/request-base-url.js';
 import type { ListRange } from '../common/heroku/range.js';
 import { AppCreateDto, AppResponseDto, AppUpdateDto, TeamAppCreateDto } from './apps.dto.js';
 import { APP_RANGE_FIELDS, AppsService } from './apps.service.js';
@@ -34,8 +36,9 @@ export class AppsController {
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: AppCreateDto,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<AppResponseDto> {
-    return this.apps.create(principal, body ?? {});
+    return this.apps.create(principal, body ?? {}, baseUrl);
   }
 
   @Post('teams/apps')
@@ -50,8 +53,9 @@ export class AppsController {
   createInTeam(
     @CurrentPrincipal() principal: Principal,
     @Body() body: TeamAppCreateDto,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<AppResponseDto> {
-    return this.apps.create(principal, body ?? {});
+    return this.apps.create(principal, body ?? {}, baseUrl);
   }
 
   @Get('apps')
@@ -61,8 +65,9 @@ export class AppsController {
   list(
     @CurrentPrincipal() principal: Principal,
     @ListRangeHeader({ fields: APP_RANGE_FIELDS }) range: ListRange,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<Page<AppResponseDto>> {
-    return this.apps.list(principal, range);
+    return this.apps.list(principal, range, baseUrl);
   }
 
   @Get('users/:account_email_or_id_or_self/apps')
@@ -83,8 +88,9 @@ export class AppsController {
     @CurrentPrincipal() principal: Principal,
     @Param('account_email_or_id_or_self') account: string,
     @ListRangeHeader({ fields: APP_RANGE_FIELDS }) range: ListRange,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<Page<AppResponseDto>> {
-    return this.apps.listForAccount(principal, account, range);
+    return this.apps.listForAccount(principal, account, range, baseUrl);
   }
 
   @Get('teams/:team_name_or_id/apps')
@@ -105,24 +111,36 @@ export class AppsController {
     @CurrentPrincipal() principal: Principal,
     @Param('team_name_or_id') team: string,
     @ListRangeHeader({ fields: APP_RANGE_FIELDS }) range: ListRange,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<Page<AppResponseDto>> {
-    return this.apps.listForAccount(principal, team, range);
+    return this.apps.listForAccount(principal, team, range, baseUrl);
   }
 
   @Get('apps/:app_id_or_name')
-  @ApiOperation({ summary: 'App info' })
+  @ApiOperation({
+    summary: 'App info',
+    description:
+      'With `?extended=true` (`heroku apps:info -x`) also `extended`: the current release, its slug and the maintenance state.',
+  })
   @ApiParam(APP_PARAM)
+  @ApiQuery({ name: 'extended', required: false, type: Boolean, example: true })
   @ApiOkResponse({ type: AppResponseDto })
   @ApiErrors(404)
   info(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,
+    @Query('extended') extended: string | undefined,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<AppResponseDto> {
-    return this.apps.info(principal, app);
+    return this.apps.info(principal, app, baseUrl, extended === 'true');
   }
 
   @Patch('apps/:app_id_or_name')
-  @ApiOperation({ summary: 'Update an app', description: 'Rename it.' })
+  @ApiOperation({
+    summary: 'Update an app',
+    description:
+      'Rename it, switch maintenance mode, or set the stack of its next deploy (`heroku stack:set`).',
+  })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
   @ApiErrors(404, 422)
@@ -130,8 +148,9 @@ export class AppsController {
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,
     @Body() body: AppUpdateDto,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<AppResponseDto> {
-    return this.apps.update(principal, app, body ?? {});
+    return this.apps.update(principal, app, body ?? {}, baseUrl);
   }
 
   @Delete('apps/:app_id_or_name')
@@ -145,7 +164,8 @@ export class AppsController {
   destroy(
     @CurrentPrincipal() principal: Principal,
     @Param('app_id_or_name') app: string,
+    @RequestBaseUrl() baseUrl: string,
   ): Promise<AppResponseDto> {
-    return this.apps.destroy(principal, app);
+    return this.apps.destroy(principal, app, baseUrl);
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppAccess } from '../app-changes/app-access.service.js';
-import { AppChanges } from '../app-changes/app-changes.service.js';
+import { AppChange, AppChanges } from '../app-changes/app-changes.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
-import { DEFAULT_REGION, DEFAULT_STACK } from '../common/heroku/catalogue.js';
+import { DEFAULT_REGION, DEFAULT_STACK, knownStack } from '../common/heroku/catalogue.js';
+import { buildStackOf, setBuildStack } from '../common/heroku/stack-rules.js';
 import { ListRange, Page, RangeField, toPage } from '../common/heroku/range.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -15,21 +16,33 @@ import { MaintenanceService } from '../maintenance/maintenance.service.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { AccountRepository } from '../store/account.repository.js';
 import { AppRepository, AppWithRelations } from '../store/app.repository.js';
+import { ReleaseRepository } from '../store/release.repository.js';
 import { generateAppName } from './app-name.js';
-import { AppCreateDto, AppResponseDto, AppUpdateDto, toAppResponse } from './apps.dto.js';
+import {
+  AppCreateDto,
+  AppResponseDto,
+  AppUpdateDto,
+  toAppExtended,
+  toAppResponse,
+} from './apps.dto.js';
 
 export const APP_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'id', column: 'id', type: 'uuid' },
   { name: 'name', column: 'name', type: 'string' },
 ];
 
-/** Heroku's apps resource: create (v1, process types), list, info, rename, maintenance, delete. */
+/**
+ * Heroku's apps resource: create (v1, process types), list, info, rename, maintenance,
+ * build stack, delete. `baseUrl` is where the request reached the API (git_url's host
+ * unless PUBLIC_URL says otherwise).
+ */
 @Injectable()
 export class AppsService {
   constructor(
     private readonly changes: AppChanges,
     private readonly access: AppAccess,
     private readonly apps: AppRepository,
+    private readonly releases: ReleaseRepository,
     private readonly accounts: AccountRepository,
     private readonly spaces: SpacesService,
     private readonly maintenance: MaintenanceService,
@@ -38,7 +51,11 @@ export class AppsService {
   ) {}
 
   /** Creates the app with release v1 and, when given, its process types, in one transaction. */
-  async create(principal: Principal, input: AppCreateDto): Promise<AppResponseDto> {
+  async create(
+    principal: Principal,
+    input: AppCreateDto,
+    baseUrl: string,
+  ): Promise<AppResponseDto> {
     const processTypes =
       input.process_types === undefined ? undefined : parseProcessTypes(input.process_types);
     const space = input.space ? await this.spaces.findAccessible(principal, input.space) : null;
@@ -57,11 +74,15 @@ export class AppsService {
         },
       ),
     );
-    return this.present(app);
+    return this.present(app, baseUrl);
   }
 
-  async list(principal: Principal, range: ListRange): Promise<Page<AppResponseDto>> {
-    return this.page(principal.isAdmin ? {} : { ownerId: principal.accountId }, range);
+  async list(
+    principal: Principal,
+    range: ListRange,
+    baseUrl: string,
+  ): Promise<Page<AppResponseDto>> {
+    return this.page(principal.isAdmin ? {} : { ownerId: principal.accountId }, range, baseUrl);
   }
 
   /** `/users/{~|email|id}/apps`: a person may list their own apps; an admin anyone's. */
@@ -69,6 +90,7 @@ export class AppsService {
     principal: Principal,
     account: string,
     range: ListRange,
+    baseUrl: string,
   ): Promise<Page<AppResponseDto>> {
     const owner =
       account === '~' ? { id: principal.accountId } : await this.accounts.findByIdOrEmail(account);
@@ -76,60 +98,95 @@ export class AppsService {
     if (!principal.isAdmin && owner.id !== principal.accountId) {
       throw new ForbiddenError('You may only list your own apps.');
     }
-    return this.page({ ownerId: owner.id }, range);
+    return this.page({ ownerId: owner.id }, range, baseUrl);
   }
 
-  async info(principal: Principal, idOrName: string): Promise<AppResponseDto> {
-    return this.present(await this.access.find(principal, idOrName));
+  /** The app; with `extended` also its current release and slug, and its maintenance. */
+  async info(
+    principal: Principal,
+    idOrName: string,
+    baseUrl: string,
+    extended = false,
+  ): Promise<AppResponseDto> {
+    const app = await this.access.find(principal, idOrName);
+    if (!extended) return this.present(app, baseUrl);
+    const release = await this.releases.current(app.id);
+    // Every app has v1 from its creation; none means it was deleted meanwhile.
+    if (!release) throw new NotFoundError("Couldn't find that app.");
+    return { ...this.present(app, baseUrl), extended: toAppExtended(app, release) };
   }
 
   /**
-   * Rename and maintenance mode, together or alone. Maintenance alone takes its
-   * one-statement path; a rename runs on the write path, the switch joining it.
+   * Rename, maintenance mode and build stack, together or alone. Maintenance alone takes
+   * its one-statement path; the others run on the write path, the switch joining them.
    */
   async update(
     principal: Principal,
     idOrName: string,
     input: AppUpdateDto,
+    baseUrl: string,
   ): Promise<AppResponseDto> {
     const { name, maintenance } = input;
-    if (name === undefined) {
-      if (maintenance === undefined) return this.info(principal, idOrName);
-      return this.present(await this.maintenance.setMode(principal, idOrName, maintenance));
+    const buildStack = input.build_stack === undefined ? undefined : knownStack(input.build_stack);
+    if (name === undefined && buildStack === undefined) {
+      if (maintenance === undefined) return this.info(principal, idOrName, baseUrl);
+      const app = await this.maintenance.setMode(principal, idOrName, maintenance);
+      return this.present(app, baseUrl);
     }
-    const renamed = await this.withUniqueName(name, (newName) =>
+    const write = (newName: string | undefined) =>
       this.changes.apply(principal, idOrName, async (change) => {
         const from = change.app.name;
-        if (newName !== from) {
+        if (newName !== undefined && newName !== from) {
           await this.apps.rename(change.tx, change.app.id, newName);
           change.app = { ...change.app, name: newName };
           await change.record('app.rename', { from, to: newName });
         }
+        if (buildStack !== undefined) await this.setBuildStack(change, buildStack);
         if (maintenance !== undefined) {
           await this.maintenance.setModeWithin(change, maintenance);
         }
         return this.changes.reread(change.tx, change.app.id);
-      }),
-    );
-    return this.present(renamed);
+      });
+    const updated =
+      name === undefined ? await write(undefined) : await this.withUniqueName(name, write);
+    return this.present(updated, baseUrl);
   }
 
-  async destroy(principal: Principal, idOrName: string): Promise<AppResponseDto> {
+  async destroy(principal: Principal, idOrName: string, baseUrl: string): Promise<AppResponseDto> {
     const app = await this.changes.apply(principal, idOrName, async (change) => {
       await this.apps.delete(change.tx, change.app.id);
       // Watchers filtered by owner still learn the app is gone.
       await change.record('app.destroy', { owner_id: change.app.ownerId });
       return change.app;
     });
-    return this.present(app);
+    return this.present(app, baseUrl);
   }
 
-  private async page(where: Prisma.AppWhereInput, range: ListRange): Promise<Page<AppResponseDto>> {
-    return toPage(await this.apps.page(where, range), range, (row) => this.present(row));
+  /** `heroku stack:set` (stack-rules.ts): at once for an app that runs no slug, else on its next deploy. */
+  private async setBuildStack(change: AppChange, wanted: string): Promise<void> {
+    const { app } = change;
+    const next = setBuildStack(app, wanted, Boolean(app.releases[0]?.slug));
+    if (next.stack === app.stack && next.buildStack === app.buildStack) return;
+    await this.apps.setStacks(change.tx, app.id, next);
+    await change.record('app.stack', {
+      stack: { from: app.stack, to: next.stack },
+      build_stack: { from: buildStackOf(app), to: buildStackOf(next) },
+    });
   }
 
-  private present(app: AppWithRelations): AppResponseDto {
-    return toAppResponse(app, this.config.appsDomain);
+  private async page(
+    where: Prisma.AppWhereInput,
+    range: ListRange,
+    baseUrl: string,
+  ): Promise<Page<AppResponseDto>> {
+    return toPage(await this.apps.page(where, range), range, (row) => this.present(row, baseUrl));
+  }
+
+  private present(app: AppWithRelations, baseUrl: string): AppResponseDto {
+    return toAppResponse(app, {
+      apiBaseUrl: this.config.publicUrl ?? baseUrl,
+      appsDomain: this.config.appsDomain,
+    });
   }
 
   /**

@@ -8,6 +8,15 @@ describe('loadConfig', () => {
     expect(config.dataDir.endsWith('.data')).toBe(true);
     expect(config.migrateOnBoot).toBe(true);
     expect(config.appsDomain).toBe('localhost');
+    expect(config.logFormat).toBe('auto');
+  });
+
+  it('reads LOG_FORMAT json, pretty or auto, and refuses anything else', () => {
+    expect(loadConfig({ LOG_FORMAT: 'JSON' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'logfmt' })).toThrow(
+      /LOG_FORMAT must be one of auto, json, pretty/,
+    );
   });
 
   it('reads PUBLIC_URL and the slug limits, and refuses what is not an http(s) base URL', () => {

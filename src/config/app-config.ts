@@ -1,4 +1,10 @@
-import { LOG_LEVELS, LogLevel } from '../common/logging/logger.js';
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  LogFormat,
+  LogLevel,
+  parseLogFormat,
+} from '../common/logging/logger.js';
 import proxyAddr from '@fastify/proxy-addr';
 import path from 'node:path';
 import { StartupError } from '../common/errors/startup-error.js';
@@ -24,6 +30,8 @@ export interface AppConfig {
   previousEncryptionKeys: Buffer[];
   appsDomain: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT: json, pretty, or auto (pretty when stdout is a terminal). */
+  logFormat: LogFormat;
   bodyLimitBytes: number;
   /** How often watch streams send a comment line, so proxies keep them open. */
   watchHeartbeatSeconds: number;
@@ -167,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = parseLogFormat(env.LOG_FORMAT);
+  if (!logFormat) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
 
   const appsDomain = (env.APPS_DOMAIN || 'localhost').toLowerCase();
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(appsDomain)) {
@@ -207,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     previousEncryptionKeys,
     appsDomain,
     logLevel,
+    logFormat: logFormat ?? 'auto',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     watchHeartbeatSeconds: integer('WATCH_HEARTBEAT_SECONDS', 15, 1, 300),
     eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 30, 1, 3650),

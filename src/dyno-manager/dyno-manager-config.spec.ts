@@ -19,6 +19,7 @@ describe('loadDynoManagerConfig', () => {
       bootTimeoutMs: 60_000,
       crashCooldownMs: 60_000,
       logLevel: 'info',
+      logFormat: 'auto',
       logShipping: true,
       logBufferLines: 10_000,
       logLinesPerSecond: 1000,

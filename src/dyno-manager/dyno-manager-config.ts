@@ -1,7 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ComponentEnv } from '../common/http-client/component-env.js';
-import { LOG_LEVELS, LogLevel } from '../common/logging/logger.js';
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  LogFormat,
+  LogLevel,
+  parseLogFormat,
+} from '../common/logging/logger.js';
 
 /** Everything the dyno manager reads from its environment, validated once at start. */
 export interface DynoManagerConfig {
@@ -28,6 +34,8 @@ export interface DynoManagerConfig {
   /** The cooldown before a formation dyno's second restart after crashes; it doubles after. */
   crashCooldownMs: number;
   logLevel: LogLevel;
+  /** LOG_FORMAT: json, pretty, or auto (pretty when stdout is a terminal). */
+  logFormat: LogFormat;
   /** Whether the dynos' output and Heroku's lines about them go to the apps' logs. */
   logShipping: boolean;
   /** Log lines kept while the control plane is unreachable; the oldest go beyond it. */
@@ -88,6 +96,8 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = parseLogFormat(env.LOG_FORMAT);
+  if (!logFormat) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`);
 
   const config: DynoManagerConfig = {
     controlPlaneUrl,
@@ -103,6 +113,7 @@ export function loadDynoManagerConfig(env: NodeJS.ProcessEnv = process.env): Dyn
     bootTimeoutMs: seconds('DYNO_MANAGER_BOOT_TIMEOUT_SECONDS', 60, 0.1, 3600),
     crashCooldownMs: seconds('DYNO_MANAGER_CRASH_COOLDOWN_SECONDS', 60, 0, 1200),
     logLevel,
+    logFormat: logFormat ?? 'auto',
     logShipping: read.onOff('DYNO_MANAGER_LOG_SHIPPING', true),
     logBufferLines: integer('DYNO_MANAGER_LOG_BUFFER_LINES', 10_000, 100, 1_000_000),
     logLinesPerSecond: integer('DYNO_MANAGER_LOG_LINES_PER_SECOND', 1000, 1, 1_000_000),

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const log = createLogger(config.logLevel).child({
+  const log = createLogger(config.logLevel, undefined, config.logFormat).child({
     component: 'dyno-manager',
     manager: config.name,
   });

@@ -20,6 +20,8 @@ const fromTo = <S extends Shape>(of: S) => object({ from: of, to: of });
 const APP_CHANGE_PAYLOADS = {
   'app.create': object({ space: nullable(string) }),
   'app.rename': fromTo(string),
+  /** heroku stack:set, or a release of a slug on another stack: build_stack is the next deploy's. */
+  'app.stack': object({ stack: fromTo(string), build_stack: fromTo(string) }),
   /** The owner, so that watchers who see only their own apps learn it is gone. */
   'app.destroy': object({ owner_id: string }),
   'maintenance.enable': object({

@@ -23,6 +23,8 @@ env.DYNO_MANAGER_DIR = path.resolve(
 const apiUrl = `http://127.0.0.1:${env.PORT}`;
 env.CONTROL_PLANE_URL ||= apiUrl;
 const appsDomain = env.APPS_DOMAIN || 'localhost';
+// The components write to pipes this script reads: they log for the terminal it writes to.
+env.LOG_FORMAT ||= process.stdout.isTTY ? 'pretty' : 'json';
 
 /** Bounded: the first start of the embedded PostgreSQL takes a few seconds, not minutes. */
 const READY_TIMEOUT_MS = 120_000;

@@ -11,7 +11,8 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from '../common/errors/api-errors.js';
-import { STACKS } from '../common/heroku/catalogue.js';
+import { knownStack } from '../common/heroku/catalogue.js';
+import { buildStackOf } from '../common/heroku/stack-rules.js';
 import { type AppConfig, encryptionKeyOf } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { parseProcessTypes } from '../formations/process-types.js';
@@ -65,7 +66,8 @@ export class SlugsService {
         commit: input.commit ?? null,
         commitDescription: input.commit_description ?? null,
         buildpackProvidedDescription: input.buildpack_provided_description ?? null,
-        stack: resolveStack(input.stack ?? change.app.stack),
+        // Made for the stack the next deploy takes, as a build on Heroku is.
+        stack: knownStack(input.stack ?? buildStackOf(change.app)),
         declaredSha256: input.checksum
           ? input.checksum.slice('SHA256:'.length).toLowerCase()
           : null,
@@ -180,18 +182,6 @@ export class SlugsService {
   private baseUrl(requestBaseUrl: string): string {
     return this.config.publicUrl ?? requestBaseUrl;
   }
-}
-
-/** A stack by name or id, as Heroku takes it. */
-function resolveStack(nameOrId: string): string {
-  const wanted = nameOrId.toLowerCase();
-  const stack = STACKS.find((candidate) => candidate.name === wanted || candidate.id === wanted);
-  if (!stack) {
-    throw new InvalidParamsError(
-      `Couldn't find the stack ${nameOrId}: drydock has ${STACKS.map((s) => s.name).join(', ')}.`,
-    );
-  }
-  return stack.name;
 }
 
 function tooLarge(maxBytes: number): PayloadTooLargeError {

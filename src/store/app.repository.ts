@@ -7,10 +7,20 @@ import { APP_WITH_RELATIONS_SQL } from './app.sql.js';
 export const APP_INCLUDE = {
   owner: true,
   space: true,
-  releases: { select: { createdAt: true }, orderBy: { version: 'desc' }, take: 1 },
+  releases: {
+    select: {
+      createdAt: true,
+      slug: { select: { id: true, stack: true, blob: { select: { size: true } } } },
+    },
+    orderBy: { version: 'desc' },
+    take: 1,
+  },
 } satisfies Prisma.AppInclude;
 
-/** An app with its owner, space and latest release time: what every app answer shows. */
+/**
+ * An app with its owner, space and current (latest) release, with the slug that release
+ * runs: what every app answer shows.
+ */
 export type AppWithRelations = Prisma.AppGetPayload<{ include: typeof APP_INCLUDE }>;
 
 export type AppKey = { id: string } | { name: string };
@@ -55,6 +65,15 @@ export class AppRepository {
     return tx.app.update({ where: { id: appId }, data: { name } }).then(() => undefined);
   }
 
+  /** Sets the app's stack and the stack its next deploy takes (null: the same). */
+  setStacks(
+    tx: PrismaTransaction,
+    appId: string,
+    stacks: { stack: string; buildStack: string | null },
+  ): Promise<void> {
+    return tx.app.update({ where: { id: appId }, data: stacks }).then(() => undefined);
+  }
+
   /** deleteMany: a concurrent delete of the same app is a no-op, not an error. */
   delete(tx: PrismaTransaction, appId: string): Promise<void> {
     return tx.app.deleteMany({ where: { id: appId } }).then(() => undefined);
@@ -78,6 +97,7 @@ interface AppRow {
   space_id: string | null;
   region: string;
   stack: string;
+  build_stack: string | null;
   maintenance: boolean;
   maintenance_reason: string | null;
   maintenance_changed_at: Date | null;
@@ -105,6 +125,9 @@ interface AppRow {
   space_created_at: Date | null;
   space_updated_at: Date | null;
   released_at: Date | null;
+  current_slug_id: string | null;
+  current_slug_stack: string | null;
+  current_slug_size: bigint | null;
 }
 
 function toApp(row: AppRow): AppWithRelations {
@@ -115,6 +138,7 @@ function toApp(row: AppRow): AppWithRelations {
     spaceId: row.space_id,
     region: row.region,
     stack: row.stack,
+    buildStack: row.build_stack,
     maintenance: row.maintenance,
     maintenanceReason: row.maintenance_reason,
     maintenanceChangedAt: row.maintenance_changed_at,
@@ -150,6 +174,20 @@ function toApp(row: AppRow): AppWithRelations {
             createdAt: row.space_created_at!,
             updatedAt: row.space_updated_at!,
           },
-    releases: row.released_at ? [{ createdAt: row.released_at }] : [],
+    releases: row.released_at
+      ? [
+          {
+            createdAt: row.released_at,
+            slug:
+              row.current_slug_id === null
+                ? null
+                : {
+                    id: row.current_slug_id,
+                    stack: row.current_slug_stack!,
+                    blob: { size: row.current_slug_size },
+                  },
+          },
+        ]
+      : [],
   };
 }

@@ -1,11 +1,12 @@
 /**
- * The app with its owner, space and latest release time in one statement, to be followed
+ * The app with its owner, space, and its current release's time and slug (size, stack) in
+ * one statement, to be followed
  * by a WHERE on `a`: every app request starts here, so it is one round trip, not four.
  * A module of plain constants, so the maintenance-writes benchmark's baseline imports and
  * sends exactly these statements too.
  */
 export const APP_WITH_RELATIONS_SQL = `
-  SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.maintenance, a.one_off_count,
+  SELECT a.id, a.name, a.owner_id, a.space_id, a.region, a.stack, a.build_stack, a.maintenance, a.one_off_count,
          a.maintenance_reason, a.maintenance_changed_at, a.maintenance_changed_by,
          a.maintenance_frozen, a.maintenance_snapshot, a.maintenance_max_duration,
          a.maintenance_auto_off_when_overdue, a.maintenance_overdue_at, a.maintenance_ends_at,
@@ -15,10 +16,18 @@ export const APP_WITH_RELATIONS_SQL = `
          o.created_at AS owner_created_at, o.updated_at AS owner_updated_at,
          s.name AS space_name, s.owner_id AS space_owner_id, s.shield AS space_shield, s.region AS space_region,
          s.created_at AS space_created_at, s.updated_at AS space_updated_at,
-         (SELECT r.created_at FROM releases r WHERE r.app_id = a.id ORDER BY r.version DESC LIMIT 1) AS released_at
+         cr.created_at AS released_at, cr.slug_id AS current_slug_id,
+         cr.slug_stack AS current_slug_stack, cr.slug_size AS current_slug_size
   FROM apps a
   JOIN accounts o ON o.id = a.owner_id
-  LEFT JOIN spaces s ON s.id = a.space_id`;
+  LEFT JOIN spaces s ON s.id = a.space_id
+  LEFT JOIN LATERAL (
+    SELECT r.created_at, r.slug_id, sl.stack AS slug_stack, b.size AS slug_size
+    FROM releases r
+    LEFT JOIN slugs sl ON sl.id = r.slug_id
+    LEFT JOIN blobs b ON b.id = sl.blob_id
+    WHERE r.app_id = a.id ORDER BY r.version DESC LIMIT 1
+  ) cr ON true`;
 
 /**
  * Turns maintenance mode on or off in one statement (drydock_set_maintenance, migration

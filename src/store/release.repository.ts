@@ -3,11 +3,14 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { isUuid } from '../common/heroku/identity.js';
 import { ListRange, rangeQuery } from '../common/heroku/range.js';
 import { PrismaService, PrismaTransaction } from '../database/prisma.service.js';
-import type { Account, Release } from '../generated/prisma/client.js';
+import type { Account, Blob, Release, Slug } from '../generated/prisma/client.js';
 
 const RELEASE_INCLUDE = { user: true, app: { select: { id: true, name: true } } } as const;
 
 export type ReleaseWithUser = Release & { user: Account | null; app: { id: string; name: string } };
+
+/** The newest release, which the dynos run, with its slug and the slug's archive. */
+export type CurrentRelease = Release & { slug: (Slug & { blob: Blob }) | null };
 
 export interface NewRelease {
   description: string;
@@ -54,6 +57,14 @@ export class ReleaseRepository {
       select: { id: true },
     });
     return { id, version };
+  }
+
+  current(appId: string): Promise<CurrentRelease | null> {
+    return this.prisma.release.findFirst({
+      where: { appId },
+      orderBy: { version: 'desc' },
+      include: { slug: { include: { blob: true } } },
+    });
   }
 
   /** The newest release's id, which new dynos run. */

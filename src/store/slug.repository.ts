@@ -29,6 +29,12 @@ export class SlugRepository {
     });
   }
 
+  /** The stack slug `id` was made for; null when there is no such slug. */
+  async stackOf(db: PrismaTransaction, id: string): Promise<string | null> {
+    const slug = await db.slug.findUnique({ where: { id }, select: { stack: true } });
+    return slug?.stack ?? null;
+  }
+
   /** The app's slug `id`; null when the app has none by that id. */
   findForApp(
     appId: string,

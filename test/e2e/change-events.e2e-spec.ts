@@ -83,6 +83,7 @@ describe('typed change events', () => {
       .send({ url: 'http://127.0.0.1:9/drain' })
       .expect(201);
     await http().delete(`/apps/evented/log-drains/${drain.body.id}`).set(admin).expect(200);
+    await http().patch('/apps/evented').set(admin).send({ build_stack: 'heroku-22' }).expect(200);
     await http().patch('/apps/evented').set(admin).send({ name: 'renamed' }).expect(200);
     const token = await http()
       .post('/oauth/authorizations')

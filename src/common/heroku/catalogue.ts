@@ -1,3 +1,5 @@
+import { InvalidParamsError } from '../errors/api-errors.js';
+
 /**
  * Regions and stacks drydock knows. Heroku serializes them as objects with ids; drydock's
  * ids are fixed so that they stay the same across installations.
@@ -19,9 +21,23 @@ export const REGIONS = [
 
 export type Region = (typeof REGIONS)[number];
 
+/**
+ * The stacks an app may have (create, stack:set, slugs) and GET /stacks lists. `since` is
+ * when drydock began offering the stack: Heroku's created_at and updated_at of a stack.
+ */
 export const STACKS = [
-  { id: 'ae20ea1c-5d1b-4ef8-8c3b-2e4a4d3f2b22', name: 'heroku-22' },
-  { id: 'c1c1b2ad-3c74-4b8a-9c1e-6d9c2f4a1e24', name: 'heroku-24' },
+  {
+    id: 'ae20ea1c-5d1b-4ef8-8c3b-2e4a4d3f2b22',
+    name: 'heroku-22',
+    state: 'public',
+    since: '2026-11-27T00:00:00.000Z',
+  },
+  {
+    id: 'c1c1b2ad-3c74-4b8a-9c1e-6d9c2f4a1e24',
+    name: 'heroku-24',
+    state: 'public',
+    since: '2026-11-27T00:00:00.000Z',
+  },
 ] as const;
 
 /** Heroku's app generation; drydock models the classic one. */
@@ -55,7 +71,27 @@ export function findRegion(idOrName: string): Region | undefined {
 }
 
 export function stackRef(name: string): CatalogueRef {
-  return findByName(STACKS, name, 'stack');
+  const { id } = findByName(STACKS, name, 'stack');
+  return { id, name };
+}
+
+export type Stack = (typeof STACKS)[number];
+
+/** A stack by name or id, as Heroku's stack identity takes it; undefined when drydock has none. */
+export function findStack(nameOrId: string): Stack | undefined {
+  const wanted = nameOrId.toLowerCase();
+  return STACKS.find((stack) => stack.name === wanted || stack.id === wanted);
+}
+
+/** The name of the stack `nameOrId` (a slug's, stack:set's); one drydock lacks is a 422. */
+export function knownStack(nameOrId: string): string {
+  const stack = findStack(nameOrId);
+  if (!stack) {
+    throw new InvalidParamsError(
+      `Couldn't find the stack ${nameOrId}: drydock has ${STACK_NAMES.join(', ')}.`,
+    );
+  }
+  return stack.name;
 }
 
 function findByName(entries: readonly CatalogueRef[], name: string, kind: string): CatalogueRef {

@@ -1,14 +1,48 @@
 import { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** LOG_FORMAT: JSON lines for machines, readable lines for people, or by the terminal (auto). */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** LOG_FORMAT as given (default auto); undefined when it is none of LOG_FORMATS. */
+export function parseLogFormat(value: string | undefined): LogFormat | undefined {
+  const format = (value || 'auto').toLowerCase() as LogFormat;
+  return LOG_FORMATS.includes(format) ? format : undefined;
+}
+
+/** auto: readable on a terminal, JSON when stdout is a pipe or a file (a collector reads it). */
+export function chooseLogFormat(format: LogFormat, stdoutIsTty: boolean): 'json' | 'pretty' {
+  if (format !== 'auto') return format;
+  return stdoutIsTty ? 'pretty' : 'json';
+}
+
 /**
- * One JSON line per event on stdout. Request logs carry the request id; credentials are
- * redacted wherever they might appear, and bodies (config var values) are never logged.
+ * One JSON line per event on stdout, or with `format` pretty one readable line (pino-pretty,
+ * fed after redaction, so it sees what JSON would). Request logs carry the request id;
+ * credentials are redacted wherever they might appear, and bodies (config var values) are
+ * never logged.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination?: DestinationStream,
+  format: LogFormat = 'json',
+): Logger {
+  const chosen = chooseLogFormat(format, destination === undefined && process.stdout.isTTY);
+  const stream =
+    chosen === 'pretty'
+      ? pretty({
+          destination: destination ?? 1,
+          // Written at once, as pino's own stdout is: nothing lost when the process exits.
+          sync: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service',
+        })
+      : destination;
   return pino(
     {
       level,
@@ -28,7 +62,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
         censor: '[redacted]',
       },
     },
-    destination,
+    stream,
   );
 }
 

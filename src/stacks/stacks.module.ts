@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { StacksController } from './stacks.controller.js';
+
+@Module({ controllers: [StacksController] })
+export class StacksModule {}
