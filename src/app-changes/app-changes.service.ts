@@ -9,7 +9,7 @@ import { ConfigVarRepository } from '../store/config-var.repository.js';
 import { DynoRepository } from '../store/dyno.repository.js';
 import { FormationRepository } from '../store/formation.repository.js';
 import { ReleaseRepository } from '../store/release.repository.js';
-import { AppAccess } from './app-access.service.js';
+import { AppAccess, type AppAccessOptions } from './app-access.service.js';
 
 export interface ReleaseCut {
   id: string;
@@ -86,14 +86,18 @@ export class AppChanges {
     private readonly dynos: DynoRepository,
   ) {}
 
-  /** Runs `work` on the principal's app `idOrName`, locked, in one transaction. */
+  /**
+   * Runs `work` on the principal's app `idOrName`, locked, in one transaction; `access` says
+   * when the change is for the owner only (AppAccess).
+   */
   apply<T>(
     principal: Principal,
     idOrName: string,
     work: (change: AppChange) => Promise<T>,
+    access: AppAccessOptions = {},
   ): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
-      const app = await this.access.lock(tx, principal, idOrName);
+      const app = await this.access.lock(tx, principal, idOrName, access);
       return work(new AppChange(tx, app, principal.accountId, this.cutRelease));
     });
   }

@@ -55,7 +55,10 @@ export class AppsController {
   }
 
   @Get('apps')
-  @ApiOperation({ summary: 'List apps', description: 'Your apps (an admin sees all).' })
+  @ApiOperation({
+    summary: 'List apps',
+    description: 'The apps you own or collaborate on (an admin sees all).',
+  })
   @ApiOkResponse({ type: [AppResponseDto] })
   @Paginated(APP_RANGE_FIELDS)
   list(
@@ -69,7 +72,7 @@ export class AppsController {
   @ApiOperation({
     summary: "List an account's apps",
     description:
-      'What `heroku apps` asks for (`/users/~/apps`). Only your own, unless you are an admin.',
+      'What `heroku apps` asks for (`/users/~/apps`): the apps the account owns or collaborates on. Only your own, unless you are an admin.',
   })
   @ApiParam({
     name: 'account_email_or_id_or_self',
@@ -122,7 +125,10 @@ export class AppsController {
   }
 
   @Patch('apps/:app_id_or_name')
-  @ApiOperation({ summary: 'Update an app', description: 'Rename it.' })
+  @ApiOperation({
+    summary: 'Update an app',
+    description: 'Rename it (the owner only), or switch maintenance mode.',
+  })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
   @ApiErrors(404, 422)
@@ -137,7 +143,8 @@ export class AppsController {
   @Delete('apps/:app_id_or_name')
   @ApiOperation({
     summary: 'Delete an app',
-    description: 'With its formation, dynos, config vars and releases.',
+    description:
+      'With its formation, dynos, config vars, releases and collaborators. The owner only (or an admin).',
   })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })

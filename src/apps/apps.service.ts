@@ -10,11 +10,11 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/prisma-errors.js';
 import { FormationsService } from '../formations/formations.service.js';
 import { parseProcessTypes } from '../formations/process-types.js';
-import type { Prisma } from '../generated/prisma/client.js';
 import { MaintenanceService } from '../maintenance/maintenance.service.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { AccountRepository } from '../store/account.repository.js';
 import { AppRepository, AppWithRelations } from '../store/app.repository.js';
+import { CollaboratorRepository } from '../store/collaborator.repository.js';
 import { generateAppName } from './app-name.js';
 import { AppCreateDto, AppResponseDto, AppUpdateDto, toAppResponse } from './apps.dto.js';
 
@@ -23,7 +23,10 @@ export const APP_RANGE_FIELDS: readonly RangeField[] = [
   { name: 'name', column: 'name', type: 'string' },
 ];
 
-/** Heroku's apps resource: create (v1, process types), list, info, rename, maintenance, delete. */
+/**
+ * Heroku's apps resource: create (v1, process types), list (owned and collaborated), info,
+ * rename, maintenance, delete. Renaming and deleting are for the owner.
+ */
 @Injectable()
 export class AppsService {
   constructor(
@@ -31,6 +34,7 @@ export class AppsService {
     private readonly access: AppAccess,
     private readonly apps: AppRepository,
     private readonly accounts: AccountRepository,
+    private readonly collaborators: CollaboratorRepository,
     private readonly spaces: SpacesService,
     private readonly maintenance: MaintenanceService,
     private readonly formations: FormationsService,
@@ -61,10 +65,13 @@ export class AppsService {
   }
 
   async list(principal: Principal, range: ListRange): Promise<Page<AppResponseDto>> {
-    return this.page(principal.isAdmin ? {} : { ownerId: principal.accountId }, range);
+    return this.page(principal.isAdmin ? undefined : principal.accountId, range);
   }
 
-  /** `/users/{~|email|id}/apps`: a person may list their own apps; an admin anyone's. */
+  /**
+   * `/users/{~|email|id}/apps`, the apps an account owns or collaborates on: a person may
+   * list their own; an admin anyone's.
+   */
   async listForAccount(
     principal: Principal,
     account: string,
@@ -76,7 +83,7 @@ export class AppsService {
     if (!principal.isAdmin && owner.id !== principal.accountId) {
       throw new ForbiddenError('You may only list your own apps.');
     }
-    return this.page({ ownerId: owner.id }, range);
+    return this.page(owner.id, range);
   }
 
   async info(principal: Principal, idOrName: string): Promise<AppResponseDto> {
@@ -98,34 +105,51 @@ export class AppsService {
       return this.present(await this.maintenance.setMode(principal, idOrName, maintenance));
     }
     const renamed = await this.withUniqueName(name, (newName) =>
-      this.changes.apply(principal, idOrName, async (change) => {
-        const from = change.app.name;
-        if (newName !== from) {
-          await this.apps.rename(change.tx, change.app.id, newName);
-          change.app = { ...change.app, name: newName };
-          await change.record('app.rename', { from, to: newName });
-        }
-        if (maintenance !== undefined) {
-          await this.maintenance.setModeWithin(change, maintenance);
-        }
-        return this.changes.reread(change.tx, change.app.id);
-      }),
+      this.changes.apply(
+        principal,
+        idOrName,
+        async (change) => {
+          const from = change.app.name;
+          if (newName !== from) {
+            await this.apps.rename(change.tx, change.app.id, newName);
+            change.app = { ...change.app, name: newName };
+            await change.record('app.rename', { from, to: newName });
+          }
+          if (maintenance !== undefined) {
+            await this.maintenance.setModeWithin(change, maintenance);
+          }
+          return this.changes.reread(change.tx, change.app.id);
+        },
+        { role: 'owner', action: 'rename it' },
+      ),
     );
     return this.present(renamed);
   }
 
   async destroy(principal: Principal, idOrName: string): Promise<AppResponseDto> {
-    const app = await this.changes.apply(principal, idOrName, async (change) => {
-      await this.apps.delete(change.tx, change.app.id);
-      // Watchers filtered by owner still learn the app is gone.
-      await change.record('app.destroy', { owner_id: change.app.ownerId });
-      return change.app;
-    });
+    const app = await this.changes.apply(
+      principal,
+      idOrName,
+      async (change) => {
+        const collaboratorIds = await this.collaborators.accountIds(change.tx, change.app.id);
+        await this.apps.delete(change.tx, change.app.id);
+        // Watchers who see only their own apps still learn the app is gone.
+        await change.record('app.destroy', {
+          owner_id: change.app.ownerId,
+          collaborator_ids: collaboratorIds,
+        });
+        return change.app;
+      },
+      { role: 'owner', action: 'delete it' },
+    );
     return this.present(app);
   }
 
-  private async page(where: Prisma.AppWhereInput, range: ListRange): Promise<Page<AppResponseDto>> {
-    return toPage(await this.apps.page(where, range), range, (row) => this.present(row));
+  private async page(
+    accountId: string | undefined,
+    range: ListRange,
+  ): Promise<Page<AppResponseDto>> {
+    return toPage(await this.apps.page(accountId, range), range, (row) => this.present(row));
   }
 
   private present(app: AppWithRelations): AppResponseDto {
