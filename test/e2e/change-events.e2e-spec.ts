@@ -83,6 +83,18 @@ describe('typed change events', () => {
       .send({ url: 'http://127.0.0.1:9/drain' })
       .expect(201);
     await http().delete(`/apps/evented/log-drains/${drain.body.id}`).set(admin).expect(200);
+    await http()
+      .post('/apps/evented/collaborators')
+      .set(admin)
+      .send({ user: 'events@example.com' })
+      .expect(201);
+    await http().delete('/apps/evented/collaborators/events@example.com').set(admin).expect(200);
+    // Deleted with a collaborator, so app.destroy names one.
+    await http()
+      .post('/apps/evented/collaborators')
+      .set(admin)
+      .send({ user: 'events@example.com' })
+      .expect(201);
     await http().patch('/apps/evented').set(admin).send({ name: 'renamed' }).expect(200);
     const token = await http()
       .post('/oauth/authorizations')
