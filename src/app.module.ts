@@ -5,6 +5,7 @@ import { AppChangesModule } from './app-changes/app-changes.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AppsModule } from './apps/apps.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CollaboratorsModule } from './collaborators/collaborators.module.js';
 import { CryptoModule } from './encryption-keys/crypto.module.js';
 import { ConfigVarsModule } from './config-vars/config-vars.module.js';
 import { DynoSizesModule } from './dyno-sizes/dyno-sizes.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         TokensModule,
         SpacesModule,
         AppsModule,
+        CollaboratorsModule,
         MaintenanceModule,
         MaintenanceWindowsModule,
         AddonsModule,

@@ -28,10 +28,10 @@ const latencies: number[] = [];
 const statusCounts: Record<string, number> = {};
 
 // Exactly the SQL drydock sends: AppAccess.find's lookup, then MaintenanceRepository.set.
-const LOOKUP = `${APP_WITH_RELATIONS_SQL} WHERE a.name = $1`;
+const LOOKUP = `${APP_WITH_RELATIONS_SQL} WHERE a.name = $2`;
 
 async function change(client: pg.Client, actorId: string, name: string, enabled: boolean) {
-  const { rows } = await client.query<{ id: string }>(LOOKUP, [name]);
+  const { rows } = await client.query<{ id: string }>(LOOKUP, [actorId, name]);
   const app = rows[0];
   if (!app) throw new Error(`no app ${name}`);
   const set = await client.query(SET_MAINTENANCE_SQL, [

@@ -11,7 +11,7 @@ import { FormationRepository } from '../store/formation.repository.js';
 import { releaseOnSlugStack, buildStackOf } from '../common/heroku/stack-rules.js';
 import { ReleaseRepository } from '../store/release.repository.js';
 import { SlugRepository } from '../store/slug.repository.js';
-import { AppAccess } from './app-access.service.js';
+import { AppAccess, type AppAccessOptions } from './app-access.service.js';
 
 export interface ReleaseCut {
   id: string;
@@ -89,14 +89,18 @@ export class AppChanges {
     private readonly slugs: SlugRepository,
   ) {}
 
-  /** Runs `work` on the principal's app `idOrName`, locked, in one transaction. */
+  /**
+   * Runs `work` on the principal's app `idOrName`, locked, in one transaction; `access` says
+   * when the change is for the owner only (AppAccess).
+   */
   apply<T>(
     principal: Principal,
     idOrName: string,
     work: (change: AppChange) => Promise<T>,
+    access: AppAccessOptions = {},
   ): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
-      const app = await this.access.lock(tx, principal, idOrName);
+      const app = await this.access.lock(tx, principal, idOrName, access);
       return work(new AppChange(tx, app, principal.accountId, this.cutRelease));
     });
   }

@@ -59,7 +59,10 @@ export class AppsController {
   }
 
   @Get('apps')
-  @ApiOperation({ summary: 'List apps', description: 'Your apps (an admin sees all).' })
+  @ApiOperation({
+    summary: 'List apps',
+    description: 'The apps you own or collaborate on (an admin sees all).',
+  })
   @ApiOkResponse({ type: [AppResponseDto] })
   @Paginated(APP_RANGE_FIELDS)
   list(
@@ -74,7 +77,7 @@ export class AppsController {
   @ApiOperation({
     summary: "List an account's apps",
     description:
-      'What `heroku apps` asks for (`/users/~/apps`). Only your own, unless you are an admin.',
+      'What `heroku apps` asks for (`/users/~/apps`): the apps the account owns or collaborates on. Only your own, unless you are an admin.',
   })
   @ApiParam({
     name: 'account_email_or_id_or_self',
@@ -139,7 +142,7 @@ export class AppsController {
   @ApiOperation({
     summary: 'Update an app',
     description:
-      'Rename it, switch maintenance mode, or set the stack of its next deploy (`heroku stack:set`).',
+      'Rename it (the owner only), switch maintenance mode, or set the stack of its next deploy (`heroku stack:set`).',
   })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })
@@ -156,7 +159,8 @@ export class AppsController {
   @Delete('apps/:app_id_or_name')
   @ApiOperation({
     summary: 'Delete an app',
-    description: 'With its formation, dynos, config vars and releases.',
+    description:
+      'With its formation, dynos, config vars, releases and collaborators. The owner only (or an admin).',
   })
   @ApiParam(APP_PARAM)
   @ApiOkResponse({ type: AppResponseDto })

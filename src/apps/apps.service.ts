@@ -11,12 +11,12 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/prisma-errors.js';
 import { FormationsService } from '../formations/formations.service.js';
 import { parseProcessTypes } from '../formations/process-types.js';
-import type { Prisma } from '../generated/prisma/client.js';
 import { MaintenanceService } from '../maintenance/maintenance.service.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { AccountRepository } from '../store/account.repository.js';
 import { AppRepository, AppWithRelations } from '../store/app.repository.js';
 import { ReleaseRepository } from '../store/release.repository.js';
+import { CollaboratorRepository } from '../store/collaborator.repository.js';
 import { generateAppName } from './app-name.js';
 import {
   AppCreateDto,
@@ -32,9 +32,10 @@ export const APP_RANGE_FIELDS: readonly RangeField[] = [
 ];
 
 /**
- * Heroku's apps resource: create (v1, process types), list, info, rename, maintenance,
- * build stack, delete. `baseUrl` is where the request reached the API (git_url's host
- * unless PUBLIC_URL says otherwise).
+ * Heroku's apps resource: create (v1, process types), list (owned and collaborated), info,
+ * rename, maintenance, build stack, delete. Renaming and deleting are for the owner.
+ * `baseUrl` is where the request reached the API (git_url's host unless PUBLIC_URL says
+ * otherwise).
  */
 @Injectable()
 export class AppsService {
@@ -44,6 +45,7 @@ export class AppsService {
     private readonly apps: AppRepository,
     private readonly releases: ReleaseRepository,
     private readonly accounts: AccountRepository,
+    private readonly collaborators: CollaboratorRepository,
     private readonly spaces: SpacesService,
     private readonly maintenance: MaintenanceService,
     private readonly formations: FormationsService,
@@ -82,10 +84,13 @@ export class AppsService {
     range: ListRange,
     baseUrl: string,
   ): Promise<Page<AppResponseDto>> {
-    return this.page(principal.isAdmin ? {} : { ownerId: principal.accountId }, range, baseUrl);
+    return this.page(principal.isAdmin ? undefined : principal.accountId, range, baseUrl);
   }
 
-  /** `/users/{~|email|id}/apps`: a person may list their own apps; an admin anyone's. */
+  /**
+   * `/users/{~|email|id}/apps`, the apps an account owns or collaborates on: a person may
+   * list their own; an admin anyone's.
+   */
   async listForAccount(
     principal: Principal,
     account: string,
@@ -98,7 +103,7 @@ export class AppsService {
     if (!principal.isAdmin && owner.id !== principal.accountId) {
       throw new ForbiddenError('You may only list your own apps.');
     }
-    return this.page({ ownerId: owner.id }, range, baseUrl);
+    return this.page(owner.id, range, baseUrl);
   }
 
   /** The app; with `extended` also its current release and slug, and its maintenance. */
@@ -134,31 +139,45 @@ export class AppsService {
       return this.present(app, baseUrl);
     }
     const write = (newName: string | undefined) =>
-      this.changes.apply(principal, idOrName, async (change) => {
-        const from = change.app.name;
-        if (newName !== undefined && newName !== from) {
-          await this.apps.rename(change.tx, change.app.id, newName);
-          change.app = { ...change.app, name: newName };
-          await change.record('app.rename', { from, to: newName });
-        }
-        if (buildStack !== undefined) await this.setBuildStack(change, buildStack);
-        if (maintenance !== undefined) {
-          await this.maintenance.setModeWithin(change, maintenance);
-        }
-        return this.changes.reread(change.tx, change.app.id);
-      });
+      this.changes.apply(
+        principal,
+        idOrName,
+        async (change) => {
+          const from = change.app.name;
+          if (newName !== undefined && newName !== from) {
+            await this.apps.rename(change.tx, change.app.id, newName);
+            change.app = { ...change.app, name: newName };
+            await change.record('app.rename', { from, to: newName });
+          }
+          if (buildStack !== undefined) await this.setBuildStack(change, buildStack);
+          if (maintenance !== undefined) {
+            await this.maintenance.setModeWithin(change, maintenance);
+          }
+          return this.changes.reread(change.tx, change.app.id);
+        },
+        name === undefined ? undefined : { role: 'owner', action: 'rename it' },
+      );
     const updated =
       name === undefined ? await write(undefined) : await this.withUniqueName(name, write);
     return this.present(updated, baseUrl);
   }
 
   async destroy(principal: Principal, idOrName: string, baseUrl: string): Promise<AppResponseDto> {
-    const app = await this.changes.apply(principal, idOrName, async (change) => {
-      await this.apps.delete(change.tx, change.app.id);
-      // Watchers filtered by owner still learn the app is gone.
-      await change.record('app.destroy', { owner_id: change.app.ownerId });
-      return change.app;
-    });
+    const app = await this.changes.apply(
+      principal,
+      idOrName,
+      async (change) => {
+        const collaboratorIds = await this.collaborators.accountIds(change.tx, change.app.id);
+        await this.apps.delete(change.tx, change.app.id);
+        // Watchers who see only their own apps still learn the app is gone.
+        await change.record('app.destroy', {
+          owner_id: change.app.ownerId,
+          collaborator_ids: collaboratorIds,
+        });
+        return change.app;
+      },
+      { role: 'owner', action: 'delete it' },
+    );
     return this.present(app, baseUrl);
   }
 
@@ -175,11 +194,13 @@ export class AppsService {
   }
 
   private async page(
-    where: Prisma.AppWhereInput,
+    accountId: string | undefined,
     range: ListRange,
     baseUrl: string,
   ): Promise<Page<AppResponseDto>> {
-    return toPage(await this.apps.page(where, range), range, (row) => this.present(row, baseUrl));
+    return toPage(await this.apps.page(accountId, range), range, (row) =>
+      this.present(row, baseUrl),
+    );
   }
 
   private present(app: AppWithRelations, baseUrl: string): AppResponseDto {

@@ -22,8 +22,14 @@ const APP_CHANGE_PAYLOADS = {
   'app.rename': fromTo(string),
   /** heroku stack:set, or a release of a slug on another stack: build_stack is the next deploy's. */
   'app.stack': object({ stack: fromTo(string), build_stack: fromTo(string) }),
-  /** The owner, so that watchers who see only their own apps learn it is gone. */
-  'app.destroy': object({ owner_id: string }),
+  /**
+   * The owner and collaborators, so that watchers who see only their own apps learn it is
+   * gone. Events from before collaborators carry no collaborator_ids.
+   */
+  'app.destroy': object({ owner_id: string, collaborator_ids: array(string) }),
+  /** An account was given access to the app, or lost it (`account_id`: whose). */
+  'collaborator.create': object({ collaborator_id: string, account_id: string, email: string }),
+  'collaborator.destroy': object({ collaborator_id: string, account_id: string, email: string }),
   'maintenance.enable': object({
     from: boolean,
     to: boolean,

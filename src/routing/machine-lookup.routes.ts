@@ -167,7 +167,7 @@ export function describeMachineLookups(document: OpenAPIObject): void {
     'routing',
     "An app's routing entry",
     'For routers: maintenance, the maintenance page URL, web quantity and size, Private Space, and the addresses of web dynos that are up. ' +
-      'By app name, id or host name (<app>.<APPS_DOMAIN>). Served from memory. Routing tokens see every app; people their own.',
+      'By app name, id or host name (<app>.<APPS_DOMAIN>). Served from memory. Routing tokens see every app; people those they own or collaborate on.',
     'RoutingEntryDto',
     'myapp.localhost',
   );

@@ -1,15 +1,23 @@
 import type { RoutingEntry } from '../common/routing/routing-entry.js';
 
+/** Who may see an app besides the all-seeing: its owner and its collaborators. */
+export interface AppMembers {
+  ownerId: string;
+  /** Mostly empty, and then one shared set (NO_COLLABORATORS). */
+  collaboratorIds: ReadonlySet<string>;
+}
+
+export const NO_COLLABORATORS: ReadonlySet<string> = new Set();
+
 /**
  * One app in the in-memory view: the routing entry kept only as its JSON (serialized once
  * per change, so lookups and snapshots never re-serialize, and 100,000 apps stay small),
  * plus the few fields the control plane itself reads.
  */
-export interface ViewEntry {
+export interface ViewEntry extends AppMembers {
   id: string;
   name: string;
   maintenance: boolean;
-  ownerId: string;
   /** Why schedulers hold the app's jobs in maintenance, if they do: its policy or its config var. */
   pauseJobs: 'policy' | 'config_var' | null;
   /** The app's active window and those still to come, in start order; mostly none. */

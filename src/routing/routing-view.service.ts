@@ -11,6 +11,7 @@ import type { RoutingEntry } from '../common/routing/routing-entry.js';
 import {
   appNameFromHost,
   flatJson,
+  NO_COLLABORATORS,
   normalizePageUrl,
   PlannedWindow,
   ViewEntry,
@@ -75,7 +76,8 @@ interface AppRow {
 export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   private readonly byId = new Map<string, ViewEntry>();
   private readonly byName = new Map<string, ViewEntry>();
-  private readonly owners = new Map<string, string>();
+  /** Account ids, one string each however many apps they own or collaborate on. */
+  private readonly accounts = new Map<string, string>();
   private readonly logger = new Logger(RoutingView.name);
   /** `<app id> <var>` of the secrets already warned about: one line each, not one per reload. */
   private readonly unreadable = new Set<string>();
@@ -123,7 +125,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   async load(tx: PrismaTransaction): Promise<void> {
     this.byId.clear();
     this.byName.clear();
-    this.owners.clear();
+    this.accounts.clear();
     let after: string | null = '00000000-0000-0000-0000-000000000000';
     while (after !== null) {
       // The batch's last id; none when fewer than a batch remain, and this batch is the rest.
@@ -178,8 +180,8 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   }
 
   /**
-   * The entries of the apps matching `apps` (on `a`), with their web dynos and open windows
-   * (`byApp`, on an `app_id`).
+   * The entries of the apps matching `apps` (on `a`), with their web dynos, open windows
+   * and collaborators (`byApp`, on an `app_id`).
    */
   private async read(
     tx: PrismaTransaction,
@@ -207,6 +209,14 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
         FROM maintenance_windows w
         WHERE w.state IN ('scheduled', 'active') AND ${byApp('w.app_id')}
         ORDER BY w.app_id, w.starts_at`;
+    const collaboratorRows = await tx.$queryRaw<{ app_id: string; account_id: string }[]>`
+        SELECT c.app_id, c.account_id FROM collaborators c WHERE ${byApp('c.app_id')}`;
+    const collaboratorsByApp = new Map<string, Set<string>>();
+    for (const row of collaboratorRows) {
+      const ids = collaboratorsByApp.get(row.app_id) ?? new Set<string>();
+      ids.add(this.account(row.account_id));
+      collaboratorsByApp.set(row.app_id, ids);
+    }
     const windowsByApp = new Map<string, PlannedWindow[]>();
     for (const row of windowRows) {
       const list = windowsByApp.get(row.app_id) ?? [];
@@ -228,7 +238,12 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       dynosByApp.set(dyno.app_id, list);
     }
     return appRows.map((row) =>
-      this.toViewEntry(row, dynosByApp.get(row.id) ?? [], windowsByApp.get(row.id) ?? NO_WINDOWS),
+      this.toViewEntry(
+        row,
+        dynosByApp.get(row.id) ?? [],
+        windowsByApp.get(row.id) ?? NO_WINDOWS,
+        collaboratorsByApp.get(row.id) ?? NO_COLLABORATORS,
+      ),
     );
   }
 
@@ -236,6 +251,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     row: AppRow,
     webDynos: { name: string; address: string }[],
     windows: readonly PlannedWindow[],
+    collaboratorIds: ReadonlySet<string>,
   ): ViewEntry {
     const space = row.space_name
       ? { name: row.space_name, shield: Boolean(row.space_shield) }
@@ -258,7 +274,8 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       id: row.id,
       name: row.name,
       maintenance: row.maintenance,
-      ownerId: this.owner(row.owner_id),
+      ownerId: this.account(row.owner_id),
+      collaboratorIds,
       pauseJobs:
         row.maintenance_jobs === 'pause'
           ? 'policy'
@@ -300,11 +317,11 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     }
   }
 
-  /** One string per owner, shared by all their apps' entries, not one copy per row. */
-  private owner(id: string): string {
-    const known = this.owners.get(id);
+  /** One string per account, shared by all their apps' entries, not one copy per row. */
+  private account(id: string): string {
+    const known = this.accounts.get(id);
     if (known !== undefined) return known;
-    this.owners.set(id, id);
+    this.accounts.set(id, id);
     return id;
   }
 

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Principal } from '../common/auth/principal.js';
 import type { RoutingEntry } from '../common/routing/routing-entry.js';
-import { flatJson, ViewEntry } from './routing-entry.js';
+import { flatJson, NO_COLLABORATORS, ViewEntry } from './routing-entry.js';
 import type { RoutingView } from './routing-view.service.js';
 import { RoutingService } from './routing.service.js';
 import type { WatchHub } from './watch-hub.service.js';
@@ -25,6 +25,7 @@ function entry(i: number, ownerId: string, pageUrl: string | null = null): ViewE
     name,
     maintenance: routing.maintenance,
     ownerId,
+    collaboratorIds: NO_COLLABORATORS,
     pauseJobs: null,
     windows: [],
     json: flatJson(routing),
@@ -78,6 +79,35 @@ describe('RoutingService.snapshot', () => {
     const empty = await collect(none.body);
     expect(empty.toString('utf8')).toBe('{"version":42,"apps":[]}');
     expect(empty.length).toBe(none.length);
+  });
+
+  it('gives a collaborator the apps they collaborate on besides their own, and lookups of them', async () => {
+    const shared = { ...entry(1, 'alice'), collaboratorIds: new Set(['carol']) };
+    const local = [shared, entry(2, 'alice'), entry(3, 'carol')];
+    const byName = new Map(local.map((e) => [e.name, e]));
+    const collaborating = new RoutingService(
+      {
+        version: 9,
+        entries: () => local.values(),
+        lookup: (name: string) => byName.get(name),
+      } as unknown as RoutingView,
+      {} as WatchHub,
+    );
+    const apps = (
+      JSON.parse(
+        (await collect(collaborating.snapshot(principal('carol', ['global'])).body)).toString(),
+      ) as { apps: RoutingEntry[] }
+    ).apps;
+    expect(apps.map((app) => app.name)).toEqual(['app-1', 'app-3']);
+    expect(JSON.parse(collaborating.lookup(principal('carol', ['global']), 'app-1')).name).toBe(
+      'app-1',
+    );
+    expect(() => collaborating.lookup(principal('carol', ['global']), 'app-2')).toThrow(
+      'You do not have access to the app app-2.',
+    );
+    expect(() => collaborating.lookup(principal('dave', ['global']), 'app-1')).toThrow(
+      'You do not have access to the app app-1.',
+    );
   });
 
   it('is one version: entries replaced after the call do not change what is streamed', async () => {

@@ -6,7 +6,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { ForbiddenError, InvalidParamsError, NotFoundError } from '../common/errors/api-errors.js';
 import { ViewEntry } from './routing-entry.js';
 import { RoutingView } from './routing-view.service.js';
-import { canSeeAllApps } from './routing-visibility.js';
+import { canSeeAllApps, isMember } from './routing-visibility.js';
 import { WatchHub } from './watch-hub.service.js';
 
 class WebDto {
@@ -139,7 +139,7 @@ export class RoutingService {
     const all = canSeeAllApps(principal);
     const entries: ViewEntry[] = [];
     for (const entry of this.view.entries()) {
-      if (all || entry.ownerId === principal.accountId) entries.push(entry);
+      if (all || isMember(entry, principal.accountId)) entries.push(entry);
     }
     const head = `{"version":${version},"apps":[`;
     const tail = ']}';
@@ -195,7 +195,7 @@ export class RoutingService {
   private find(principal: Principal, nameIdOrHost: string): ViewEntry {
     const found = this.view.lookup(nameIdOrHost);
     if (!found) throw new NotFoundError("Couldn't find that app.");
-    if (!canSeeAllApps(principal) && found.ownerId !== principal.accountId) {
+    if (!canSeeAllApps(principal) && !isMember(found, principal.accountId)) {
       throw new ForbiddenError(`You do not have access to the app ${found.name}.`);
     }
     return found;

@@ -4,11 +4,12 @@ import type { Principal } from '../common/auth/principal.js';
 import { GoneError, RateLimitError } from '../common/errors/api-errors.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { ChangeEvent } from '../events/change-event.js';
+import type { ChangeEvent, ChangePayload } from '../events/change-event.js';
 import { EventRepository } from '../events/event.repository.js';
 import { ChangeFeed } from '../events/change-feed.service.js';
 import { RoutingView } from './routing-view.service.js';
-import { canSeeAllApps } from './routing-visibility.js';
+import type { AppMembers } from './routing-entry.js';
+import { canSeeAllApps, isMember } from './routing-visibility.js';
 
 /** A watcher whose socket holds this much unsent data is cut off; it resumes with Last-Event-ID. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -17,7 +18,7 @@ interface Watcher {
   response: ServerResponse;
   /** The token it was opened with: revoking it ends the stream. */
   tokenId: string;
-  /** Routers, schedulers and admins see every app; anyone else only their own. */
+  /** Routers, schedulers and admins see every app; anyone else those they own or collaborate on. */
   seesAll: boolean;
   accountId: string;
   /** The newest version sent, or skipped as invisible to this watcher. */
@@ -30,8 +31,15 @@ interface Watcher {
 interface Outgoing {
   version: number;
   /** Whose app it is: who besides the all-seeing may receive it. */
-  ownerId: string | undefined;
+  members: AppMembers | undefined;
+  /** An account that just lost access (collaborator.destroy): it still hears of that. */
+  leaving: string | undefined;
   message: string;
+}
+
+/** Who had a deleted app, as its app.destroy says (collaborator_ids since collaborators). */
+function formerMembers(data: ChangePayload<'app.destroy'>): AppMembers {
+  return { ownerId: data.owner_id, collaboratorIds: new Set(data.collaborator_ids ?? []) };
 }
 
 /**
@@ -171,7 +179,13 @@ export class WatchHub implements OnModuleDestroy {
     for (const event of outgoing) {
       if (event.version <= watcher.cursor) continue;
       watcher.cursor = event.version;
-      if (watcher.seesAll || event.ownerId === watcher.accountId) chunk += event.message;
+      if (
+        watcher.seesAll ||
+        (event.members !== undefined && isMember(event.members, watcher.accountId)) ||
+        event.leaving === watcher.accountId
+      ) {
+        chunk += event.message;
+      }
     }
     if (!chunk) return;
     watcher.response.write(chunk);
@@ -192,8 +206,9 @@ export class WatchHub implements OnModuleDestroy {
       });
       outgoing.push({
         version: event.version,
-        ownerId:
-          current?.ownerId ?? (event.action === 'app.destroy' ? event.data.owner_id : undefined),
+        members:
+          current ?? (event.action === 'app.destroy' ? formerMembers(event.data) : undefined),
+        leaving: event.action === 'collaborator.destroy' ? event.data.account_id : undefined,
         message: `id: ${event.version}\nevent: change\ndata: ${head.slice(0, -1)},"routing":${current ? current.json : 'null'}}\n\n`,
       });
     }

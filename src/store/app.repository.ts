@@ -36,18 +36,37 @@ export class AppRepository {
     key: AppKey,
     forUpdate = false,
   ): Promise<AppWithRelations | null> {
-    const condition =
-      'id' in key ? Prisma.sql`a.id = ${key.id}::uuid` : Prisma.sql`a.name = ${key.name}`;
-    const [row] = await db.$queryRaw<AppRow[]>`${Prisma.raw(APP_WITH_RELATIONS_SQL)}
-      WHERE ${condition}
-      ${forUpdate ? Prisma.sql`FOR UPDATE OF a` : Prisma.empty}`;
-    return row ? toApp(row) : null;
+    return (await this.fetchFor(db, key, null, forUpdate))?.app ?? null;
   }
 
-  page(where: Prisma.AppWhereInput, range: ListRange): Promise<AppWithRelations[]> {
+  /**
+   * The app as `fetch` reads it, and whether `accountId` is one of its collaborators, in
+   * the same statement: what an access check needs.
+   */
+  async fetchFor(
+    db: PrismaTransaction,
+    key: AppKey,
+    accountId: string | null,
+    forUpdate = false,
+  ): Promise<{ app: AppWithRelations; collaborates: boolean } | null> {
+    const condition = 'id' in key ? 'a.id = $2::uuid' : 'a.name = $2';
+    const [row] = await db.$queryRawUnsafe<AppRow[]>(
+      `${APP_WITH_RELATIONS_SQL} WHERE ${condition}${forUpdate ? ' FOR UPDATE OF a' : ''}`,
+      accountId,
+      'id' in key ? key.id : key.name,
+    );
+    return row ? { app: toApp(row), collaborates: row.collaborates } : null;
+  }
+
+  /** The apps `accountId` owns or collaborates on, a page at a time; every app for undefined. */
+  page(accountId: string | undefined, range: ListRange): Promise<AppWithRelations[]> {
     const query = rangeQuery(range);
+    const accessible: Prisma.AppWhereInput =
+      accountId === undefined
+        ? {}
+        : { OR: [{ ownerId: accountId }, { collaborators: { some: { accountId } } }] };
     return this.prisma.app.findMany({
-      where: { ...query.where, ...where },
+      where: { ...query.where, ...accessible },
       orderBy: query.orderBy,
       take: query.take,
       include: APP_INCLUDE,
@@ -128,6 +147,7 @@ interface AppRow {
   current_slug_id: string | null;
   current_slug_stack: string | null;
   current_slug_size: bigint | null;
+  collaborates: boolean;
 }
 
 function toApp(row: AppRow): AppWithRelations {

@@ -1,7 +1,8 @@
 /**
- * The app with its owner, space, and its current release's time and slug (size, stack) in
- * one statement, to be followed
- * by a WHERE on `a`: every app request starts here, so it is one round trip, not four.
+ * The app with its owner, space, its current release's time and slug (size, stack), and
+ * whether the account $1 (null for none) is one of its collaborators, in one statement, to
+ * be followed by a WHERE on `a` whose parameters start at $2: every app request starts
+ * here, so it is one round trip, access check included, not five.
  * A module of plain constants, so the maintenance-writes benchmark's baseline imports and
  * sends exactly these statements too.
  */
@@ -17,7 +18,8 @@ export const APP_WITH_RELATIONS_SQL = `
          s.name AS space_name, s.owner_id AS space_owner_id, s.shield AS space_shield, s.region AS space_region,
          s.created_at AS space_created_at, s.updated_at AS space_updated_at,
          cr.created_at AS released_at, cr.slug_id AS current_slug_id,
-         cr.slug_stack AS current_slug_stack, cr.slug_size AS current_slug_size
+         cr.slug_stack AS current_slug_stack, cr.slug_size AS current_slug_size,
+         EXISTS (SELECT 1 FROM collaborators c WHERE c.app_id = a.id AND c.account_id = $1::uuid) AS collaborates
   FROM apps a
   JOIN accounts o ON o.id = a.owner_id
   LEFT JOIN spaces s ON s.id = a.space_id

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository.js';
 import { AppRepository } from './app.repository.js';
 import { BlobStore } from './blob.repository.js';
+import { CollaboratorRepository } from './collaborator.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
 import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
@@ -20,6 +21,7 @@ const REPOSITORIES = [
   AccountRepository,
   AppRepository,
   BlobStore,
+  CollaboratorRepository,
   ConfigVarRepository,
   DynoManagerRepository,
   DynoRepository,

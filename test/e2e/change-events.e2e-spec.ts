@@ -84,6 +84,18 @@ describe('typed change events', () => {
       .expect(201);
     await http().delete(`/apps/evented/log-drains/${drain.body.id}`).set(admin).expect(200);
     await http().patch('/apps/evented').set(admin).send({ build_stack: 'heroku-22' }).expect(200);
+    await http()
+      .post('/apps/evented/collaborators')
+      .set(admin)
+      .send({ user: 'events@example.com' })
+      .expect(201);
+    await http().delete('/apps/evented/collaborators/events@example.com').set(admin).expect(200);
+    // Deleted with a collaborator, so app.destroy names one.
+    await http()
+      .post('/apps/evented/collaborators')
+      .set(admin)
+      .send({ user: 'events@example.com' })
+      .expect(201);
     await http().patch('/apps/evented').set(admin).send({ name: 'renamed' }).expect(200);
     const token = await http()
       .post('/oauth/authorizations')
