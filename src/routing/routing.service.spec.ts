@@ -27,6 +27,7 @@ function entry(i: number, ownerId: string, pageUrl: string | null = null): ViewE
     ownerId,
     pauseJobs: null,
     windows: [],
+    customHosts: [],
     json: flatJson(routing),
   };
 }

@@ -3,6 +3,7 @@ import { AccountRepository } from './account.repository.js';
 import { AppRepository } from './app.repository.js';
 import { BlobStore } from './blob.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
+import { DomainRepository } from './domain.repository.js';
 import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
 import { DynoUsageRepository } from './dyno-usage.repository.js';
@@ -21,6 +22,7 @@ const REPOSITORIES = [
   AppRepository,
   BlobStore,
   ConfigVarRepository,
+  DomainRepository,
   DynoManagerRepository,
   DynoRepository,
   DynoUsageRepository,
