@@ -28,7 +28,9 @@ export function normalizeCustomHostname(input: string, appsDomain: string): stri
     );
   }
   if (hostname.includes(':') || hostname.startsWith('[')) {
-    throw new HostnameProblem(`${hostname} is not a host name: IP addresses and ports are not domains.`);
+    throw new HostnameProblem(
+      `${hostname} is not a host name: IP addresses and ports are not domains.`,
+    );
   }
   if (/[^\x21-\x7e]/.test(hostname)) {
     throw new HostnameProblem(

@@ -87,7 +87,7 @@ export class DomainsController {
   @ApiOperation({
     summary: 'Remove a custom domain',
     description:
-      "Routers stop sending the host name to the app. The default domain cannot be removed (422). `heroku domains:remove` sends this.",
+      'Routers stop sending the host name to the app. The default domain cannot be removed (422). `heroku domains:remove` sends this.',
   })
   @ApiParam(APP_PARAM)
   @ApiParam(DOMAIN_PARAM)
