@@ -21,6 +21,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { DomainsModule } from './domains/domains.module.js';
 import { LogDrainsModule } from './log-drains/log-drains.module.js';
 import { LogsModule } from './logs/logs.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
@@ -67,6 +68,7 @@ export class AppModule {
         RoutingModule,
         LogsModule,
         LogDrainsModule,
+        DomainsModule,
       ],
     };
   }

@@ -85,6 +85,9 @@ const APP_CHANGE_PAYLOADS = {
   /** Never the URL: drain URLs often carry credentials. */
   'drain.add': object({ drain_id: string, token: string }),
   'drain.remove': object({ drain_id: string, token: string }),
+  /** A custom domain: routers send its host name to the app from now on (or no more). */
+  'domain.create': object({ domain_id: string, hostname: string }),
+  'domain.destroy': object({ domain_id: string, hostname: string }),
 } as const satisfies Record<string, Shape>;
 
 /**

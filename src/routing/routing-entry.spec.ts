@@ -1,4 +1,4 @@
-import { appNameFromHost, normalizePageUrl } from './routing-entry.js';
+import { appNameFromHost, hostFromHeader, normalizePageUrl } from './routing-entry.js';
 
 describe('routing entry helpers', () => {
   it('makes scheme-relative page URLs https and keeps the others', () => {
@@ -15,5 +15,14 @@ describe('routing entry helpers', () => {
     expect(appNameFromHost('MyApp.Apps.Example.com:8080', 'apps.example.com')).toBe('myapp');
     expect(appNameFromHost('myapp', 'localhost')).toBe('myapp');
     expect(appNameFromHost('myapp.other.org', 'localhost')).toBe('myapp.other.org');
+  });
+});
+
+describe('hostFromHeader', () => {
+  it('drops the port and a trailing dot, and lowers the case', () => {
+    expect(hostFromHeader('WWW.Example.com:8080')).toBe('www.example.com');
+    expect(hostFromHeader('www.example.com.')).toBe('www.example.com');
+    expect(hostFromHeader('www.example.com.:80')).toBe('www.example.com');
+    expect(hostFromHeader('myapp')).toBe('myapp');
   });
 });

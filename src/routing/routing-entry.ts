@@ -22,6 +22,8 @@ export interface ViewEntry extends AppMembers {
   pauseJobs: 'policy' | 'config_var' | null;
   /** The app's active window and those still to come, in start order; mostly none. */
   windows: readonly PlannedWindow[];
+  /** The app's custom domains (lower case), which lookups by host find it by too; mostly none. */
+  customHosts: readonly string[];
   json: string;
 }
 
@@ -49,9 +51,18 @@ export function normalizePageUrl(value: string | null | undefined): string | nul
   return value.startsWith('//') ? `https:${value}` : value;
 }
 
+/** A Host header as domains are stored: lower case, without its port and a trailing dot. */
+export function hostFromHeader(hostOrName: string): string {
+  return hostOrName.toLowerCase().replace(/\.?(:\d+)?$/, '');
+}
+
 /** The app name in a Host header `<app>.<domain>[:port]`, or the name itself. */
 export function appNameFromHost(hostOrName: string, appsDomain: string): string {
-  const host = hostOrName.toLowerCase().replace(/:\d+$/, '');
+  return appNameIn(hostFromHeader(hostOrName), appsDomain);
+}
+
+/** The app name in a host as hostFromHeader gives it, or the host itself. */
+export function appNameIn(host: string, appsDomain: string): string {
   const suffix = `.${appsDomain}`;
   return host.endsWith(suffix) ? host.slice(0, -suffix.length) : host;
 }

@@ -9,15 +9,17 @@ import { ChangeApplier, ChangeFeed } from '../events/change-feed.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { RoutingEntry } from '../common/routing/routing-entry.js';
 import {
-  appNameFromHost,
+  appNameIn,
   flatJson,
   NO_COLLABORATORS,
+  hostFromHeader,
   normalizePageUrl,
   PlannedWindow,
   ViewEntry,
 } from './routing-entry.js';
 
 const NO_WINDOWS: readonly PlannedWindow[] = [];
+const NO_HOSTS: readonly string[] = [];
 
 interface WindowRow {
   app_id: string;
@@ -78,6 +80,8 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   private readonly byName = new Map<string, ViewEntry>();
   /** Account ids, one string each however many apps they own or collaborate on. */
   private readonly accounts = new Map<string, string>();
+  /** By custom domain; default hosts are found through their app's name. */
+  private readonly byHost = new Map<string, ViewEntry>();
   private readonly logger = new Logger(RoutingView.name);
   /** `<app id> <var>` of the secrets already warned about: one line each, not one per reload. */
   private readonly unreadable = new Set<string>();
@@ -99,13 +103,15 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     return this.feed.version;
   }
 
-  /** By app name, id, or host name `<app>.<APPS_DOMAIN>` (exact names first: the common case). */
+  /**
+   * By app name, id, or host name: `<app>.<APPS_DOMAIN>` or a custom domain (exact names
+   * first: the common case).
+   */
   lookup(nameIdOrHost: string): ViewEntry | undefined {
-    return (
-      this.byName.get(nameIdOrHost) ??
-      this.byId.get(nameIdOrHost.toLowerCase()) ??
-      this.byName.get(appNameFromHost(nameIdOrHost, this.config.appsDomain))
-    );
+    const exact = this.byName.get(nameIdOrHost) ?? this.byId.get(nameIdOrHost.toLowerCase());
+    if (exact) return exact;
+    const host = hostFromHeader(nameIdOrHost);
+    return this.byHost.get(host) ?? this.byName.get(appNameIn(host, this.config.appsDomain));
   }
 
   entries(): IterableIterator<ViewEntry> {
@@ -126,6 +132,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     this.byId.clear();
     this.byName.clear();
     this.accounts.clear();
+    this.byHost.clear();
     let after: string | null = '00000000-0000-0000-0000-000000000000';
     while (after !== null) {
       // The batch's last id; none when fewer than a batch remain, and this batch is the rest.
@@ -217,6 +224,15 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
       ids.add(this.account(row.account_id));
       collaboratorsByApp.set(row.app_id, ids);
     }
+    const domainRows = await tx.$queryRaw<{ app_id: string; hostname: string }[]>`
+        SELECT d.app_id, d.hostname FROM domains d WHERE ${byApp('d.app_id')}
+        ORDER BY d.app_id, d.hostname`;
+    const hostsByApp = new Map<string, string[]>();
+    for (const row of domainRows) {
+      const list = hostsByApp.get(row.app_id) ?? [];
+      list.push(row.hostname);
+      hostsByApp.set(row.app_id, list);
+    }
     const windowsByApp = new Map<string, PlannedWindow[]>();
     for (const row of windowRows) {
       const list = windowsByApp.get(row.app_id) ?? [];
@@ -243,6 +259,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
         dynosByApp.get(row.id) ?? [],
         windowsByApp.get(row.id) ?? NO_WINDOWS,
         collaboratorsByApp.get(row.id) ?? NO_COLLABORATORS,
+        hostsByApp.get(row.id) ?? NO_HOSTS,
       ),
     );
   }
@@ -252,6 +269,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     webDynos: { name: string; address: string }[],
     windows: readonly PlannedWindow[],
     collaboratorIds: ReadonlySet<string>,
+    customHosts: readonly string[],
   ): ViewEntry {
     const space = row.space_name
       ? { name: row.space_name, shield: Boolean(row.space_shield) }
@@ -259,7 +277,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     const entry: RoutingEntry = {
       id: row.id,
       name: row.name,
-      hosts: [`${row.name}.${this.config.appsDomain}`],
+      hosts: [`${row.name}.${this.config.appsDomain}`, ...customHosts],
       maintenance: row.maintenance,
       maintenance_ends_at: row.maintenance
         ? (row.maintenance_ends_at?.toISOString() ?? null)
@@ -285,6 +303,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
             ? 'config_var'
             : null,
       windows,
+      customHosts,
       json: flatJson(entry),
     };
   }
@@ -328,6 +347,7 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
   private put(viewEntry: ViewEntry): void {
     this.byId.set(viewEntry.id, viewEntry);
     this.byName.set(viewEntry.name, viewEntry);
+    for (const host of viewEntry.customHosts) this.byHost.set(host, viewEntry);
   }
 
   private remove(id: string): void {
@@ -335,5 +355,9 @@ export class RoutingView implements ChangeApplier, OnApplicationBootstrap {
     if (!existing) return;
     this.byId.delete(id);
     if (this.byName.get(existing.name) === existing) this.byName.delete(existing.name);
+    for (const host of existing.customHosts) {
+      // A domain removed from one app and added to another in one batch: keep the new claim.
+      if (this.byHost.get(host) === existing) this.byHost.delete(host);
+    }
   }
 }

@@ -28,6 +28,7 @@ function entry(i: number, ownerId: string, pageUrl: string | null = null): ViewE
     collaboratorIds: NO_COLLABORATORS,
     pauseJobs: null,
     windows: [],
+    customHosts: [],
     json: flatJson(routing),
   };
 }

@@ -4,6 +4,7 @@ import { AppRepository } from './app.repository.js';
 import { BlobStore } from './blob.repository.js';
 import { CollaboratorRepository } from './collaborator.repository.js';
 import { ConfigVarRepository } from './config-var.repository.js';
+import { DomainRepository } from './domain.repository.js';
 import { DynoManagerRepository } from './dyno-manager.repository.js';
 import { DynoRepository } from './dyno.repository.js';
 import { DynoUsageRepository } from './dyno-usage.repository.js';
@@ -23,6 +24,7 @@ const REPOSITORIES = [
   BlobStore,
   CollaboratorRepository,
   ConfigVarRepository,
+  DomainRepository,
   DynoManagerRepository,
   DynoRepository,
   DynoUsageRepository,

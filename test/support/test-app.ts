@@ -13,6 +13,7 @@ export const ADMIN_TOKEN = 'drydock_test_admin_token_0123456789';
 
 const TABLES = [
   'encryption_keys',
+  'domains',
   'log_drains',
   'log_lines',
   'log_streams',

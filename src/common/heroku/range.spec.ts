@@ -1,5 +1,6 @@
 import { RangeNotSatisfiableError } from '../errors/api-errors.js';
 import {
+  inRange,
   MAX_RANGE_HEADER_LENGTH,
   Page,
   parseRange,
@@ -143,5 +144,28 @@ describe('rangeQuery and toPage', () => {
       new Page([1, 2], 'version ]2..; max=2, order=asc'),
     );
     expect(toPage(rows.slice(0, 2), range, (r) => r.version)).toEqual(new Page([1, 2]));
+  });
+});
+
+describe('inRange', () => {
+  const low = '10000000-0000-4000-8000-000000000000';
+  const mid = '50000000-0000-4000-8000-000000000000';
+  const high = '90000000-0000-4000-8000-000000000000';
+
+  it('agrees with the bounds rangeQuery puts on the query', () => {
+    expect(inRange(mid, parseRange(undefined, [ID]))).toBe(true);
+    expect(inRange(mid, parseRange(`id ${low}..${high}`, [ID]))).toBe(true);
+    expect(inRange(mid, parseRange(`id ${mid}..`, [ID]))).toBe(true);
+    expect(inRange(mid, parseRange(`id ]${mid}..`, [ID]))).toBe(false);
+    expect(inRange(low, parseRange(`id ${mid}..`, [ID]))).toBe(false);
+    expect(inRange(high, parseRange(`id ..${mid}`, [ID]))).toBe(false);
+    expect(inRange(mid, parseRange(`id ..${mid}`, [ID]))).toBe(true);
+  });
+
+  it('reverses for descending ranges', () => {
+    expect(inRange(low, parseRange(`id ]${mid}..; order=desc`, [ID]))).toBe(true);
+    expect(inRange(high, parseRange(`id ]${mid}..; order=desc`, [ID]))).toBe(false);
+    expect(inRange(mid, parseRange(`id ]${mid}..; order=desc`, [ID]))).toBe(false);
+    expect(inRange(high, parseRange(`id ..${mid}; order=desc`, [ID]))).toBe(true);
   });
 });

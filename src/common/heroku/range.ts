@@ -110,6 +110,21 @@ export function rangeQuery(range: ListRange): {
   };
 }
 
+/**
+ * Whether a value of the range's field falls inside the range, as `rangeQuery` would have
+ * it: for lists that merge a row not stored in the table into a page.
+ */
+export function inRange(value: string | number | Date, range: ListRange): boolean {
+  const ascending = range.order === 'asc';
+  const after = (a: string | number | Date, b: string | number | Date) =>
+    ascending ? a > b : a < b;
+  if (range.start !== undefined) {
+    if (range.startExclusive ? !after(value, range.start) : after(range.start, value)) return false;
+  }
+  if (range.end !== undefined && after(value, range.end)) return false;
+  return true;
+}
+
 /** One page of a list; the PageInterceptor sends it as 200, or 206 with `Next-Range`. */
 export class Page<T> {
   constructor(
