@@ -90,6 +90,12 @@ describe('typed change events', () => {
       .send({ user: 'events@example.com' })
       .expect(201);
     await http().delete('/apps/evented/collaborators/events@example.com').set(admin).expect(200);
+    await http()
+      .post('/apps/evented/domains')
+      .set(admin)
+      .send({ hostname: 'www.evented.example.com' })
+      .expect(201);
+    await http().delete('/apps/evented/domains/www.evented.example.com').set(admin).expect(200);
     // Deleted with a collaborator, so app.destroy names one.
     await http()
       .post('/apps/evented/collaborators')
