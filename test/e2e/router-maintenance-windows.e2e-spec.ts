@@ -15,7 +15,7 @@ const HOST = `${APP}.localhost`;
  * with auto_off, a max_duration with auto_off_when_overdue) its 503 says, in Retry-After,
  * how many seconds are left; with nothing planning the end, the configured default.
  */
-describe('the reference router: Retry-After while an app is in maintenance', () => {
+describe('the reference router: Retry-After while an app is in maintenance, on every host of the app', () => {
   let t: TestApp;
   let owner: { id: string; token: string };
   let router: ChildProcess;
@@ -202,6 +202,37 @@ describe('the reference router: Retry-After while an app is in maintenance', () 
     expect(again.body).toMatchObject({ ends_at: endsAt, changed_at: changedAt });
     const left = secondsLeft(await maintenanceAnswer(), endsAt);
     expect(left).toBeGreaterThan(200);
+    await api()
+      .patch(`/apps/${APP}/maintenance`)
+      .set(bearer(owner.token))
+      .send({ enabled: false })
+      .expect(200);
+    await maintenanceOver();
+  });
+  it("routes an app's custom domain: the maintenance page while it lasts, nothing once removed", async () => {
+    const custom = 'shop.window-edge.example';
+    expect((await probe(routerPort, custom)).status).toBe(404);
+    await api()
+      .post(`/apps/${APP}/domains`)
+      .set(bearer(owner.token))
+      .send({ hostname: custom })
+      .expect(201);
+    await api()
+      .patch(`/apps/${APP}/maintenance`)
+      .set(bearer(owner.token))
+      .send({ enabled: true, reason: 'custom domain' })
+      .expect(200);
+    await eventually(async () => {
+      const got = await probe(routerPort, custom, '/checkout');
+      expect(got.status).toBe(503);
+      expect(got.body.toLowerCase()).toContain('maintenance');
+      expect(got.headers['retry-after']).toBe(DEFAULT_RETRY_AFTER);
+    }, 10_000);
+    await api().delete(`/apps/${APP}/domains/${custom}`).set(bearer(owner.token)).expect(200);
+    await eventually(
+      async () => expect((await probe(routerPort, custom)).status).toBe(404),
+      10_000,
+    );
     await api()
       .patch(`/apps/${APP}/maintenance`)
       .set(bearer(owner.token))
